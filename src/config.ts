@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { LANGUAGES } from './core/language.ts';
+import { NETWORKS } from './core/network.ts';
+import { err, ok, type Result } from './core/result.ts';
+import type { Target } from './core/target.ts';
+import { CHAT_KINDS, type Team } from './core/team.ts';
+
+/** Everything Araldo needs to start, validated. */
+export interface AppConfig {
+  readonly databaseUrl: string | undefined;
+  /** where PGlite files and feeds live */
+  readonly dataDir: string;
+  readonly port: number;
+  /** the address people reach this server at, for feed links; undefined: http://localhost:PORT */
+  readonly publicUrl: string | undefined;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** the shell's user before any `/as` */
+  readonly shellUser: string;
+  readonly teams: readonly Team[];
+  readonly targets: readonly Target[];
+  /** every secret value, so logs can redact them wherever they appear */
+  readonly secrets: readonly string[];
+  /** where the teams and targets came from, for the start-up log */
+  readonly configSource: string;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const id = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,62}$/,
+    'expected a short id of lower-case letters, digits, - or _ (e.g. comune-fb)',
+  );
+
+const targetSchema = z.strictObject({
+  id,
+  network: z.enum(NETWORKS, { error: `expected one of ${NETWORKS.join(', ')}` }),
+  displayName: z.string().min(1).max(100).optional(),
+  baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  credentials: z
+    .record(
+      z.string(),
+      z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/, 'expected the NAME of an environment variable, never the secret itself'),
+    )
+    .default({}),
+  approvalsRequired: z.int().min(1).max(10).optional(),
+});
+
+const teamSchema = z.strictObject({
+  id,
+  chat: z.enum(CHAT_KINDS, { error: `expected one of ${CHAT_KINDS.join(', ')}` }),
+  channel: z.string().min(1),
+  language: z.enum(LANGUAGES, { error: 'expected it or en' }).default('it'),
+  timeZone: z
+    .string()
+    .refine(isTimeZone, 'expected an IANA time zone such as Europe/Rome')
+    .default('Europe/Rome'),
+  approvers: z.array(z.string().min(1)).min(1, 'expected at least one approver'),
+  approvalsRequired: z.int().min(1).max(10).default(1),
+  targets: z.array(id).optional(),
+});
+
+const fileSchema = z.strictObject({
+  teams: z.array(teamSchema).min(1, 'expected at least one team'),
+  targets: z.array(targetSchema).min(1, 'expected at least one target'),
+});
+
+/** The configuration used when ARALDO_CONFIG is not set (SPEC §5). */
+export const DEFAULT_CONFIG_FILE: z.input<typeof fileSchema> = {
+  teams: [
+    {
+      id: 'social',
+      chat: 'shell',
+      channel: 'social',
+      language: 'it',
+      timeZone: 'Europe/Rome',
+      approvers: ['supervisor'],
+      approvalsRequired: 1,
+    },
+  ],
+  targets: [{ id: 'sito', network: 'feed', displayName: 'Sito istituzionale' }],
+};
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  ARALDO_CONFIG: z.string().min(1).optional(),
+  ARALDO_SHELL_USER: z.string().min(1).default('editor'),
+});
+
+function describe(prefix: string, issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path
+      .map((part, index) =>
+        typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+      )
+      .join('');
+    return `${prefix}${path || '(top level)'}: ${issue.message}`;
+  });
+}
+
+/** Cross-field rules zod cannot express on one field: references and duplicates. */
+function checkReferences(
+  file: z.output<typeof fileSchema>,
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+): void {
+  const targetIds = new Set<string>();
+  file.targets.forEach((target, index) => {
+    if (targetIds.has(target.id)) problems.push(`targets[${index}].id: "${target.id}" is used twice`);
+    targetIds.add(target.id);
+    for (const [field, variable] of Object.entries(target.credentials)) {
+      if (!env[variable]) {
+        problems.push(`targets[${index}].credentials.${field}: environment variable ${variable} is not set`);
+      }
+    }
+  });
+  const teamIds = new Set<string>();
+  file.teams.forEach((team, index) => {
+    if (teamIds.has(team.id)) problems.push(`teams[${index}].id: "${team.id}" is used twice`);
+    teamIds.add(team.id);
+    (team.targets ?? []).forEach((targetId, t) => {
+      if (!targetIds.has(targetId)) {
+        problems.push(
+          `teams[${index}].targets[${t}]: no target "${targetId}" (known: ${[...targetIds].join(', ')})`,
+        );
+      }
+    });
+  });
+}
+
+function readConfigFile(path: string): Result<unknown, string> {
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch (error) {
+    return err(`ARALDO_CONFIG: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    return ok(JSON.parse(raw));
+  } catch (error) {
+    return err(`ARALDO_CONFIG: ${path} is not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Reads and validates the whole configuration from `env` and the config
+ * file it names. Reports every problem at once, each naming the field and
+ * what is expected.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Result<AppConfig, string[]> {
+  const problems: string[] = [];
+  const parsedEnv = envSchema.safeParse(env);
+  if (!parsedEnv.success) problems.push(...describe('', parsedEnv.error.issues));
+
+  const configPath = env.ARALDO_CONFIG ? resolve(cwd, env.ARALDO_CONFIG) : undefined;
+  let rawFile: unknown = DEFAULT_CONFIG_FILE;
+  if (configPath) {
+    const read = readConfigFile(configPath);
+    if (read.ok) rawFile = read.value;
+    else problems.push(read.error);
+  }
+  const parsedFile = fileSchema.safeParse(rawFile);
+  if (!parsedFile.success) {
+    problems.push(...describe('config ', parsedFile.error.issues));
+  } else {
+    checkReferences(parsedFile.data, env, problems);
+  }
+  if (problems.length > 0 || !parsedEnv.success || !parsedFile.success) return err(problems);
+
+  const e = parsedEnv.data;
+  const secrets: string[] = [];
+  const targets: Target[] = parsedFile.data.targets.map((target) => {
+    const credentials = Object.fromEntries(
+      Object.entries(target.credentials).map(([field, variable]) => [field, env[variable] ?? '']),
+    );
+    secrets.push(...Object.values(credentials));
+    return {
+      id: target.id,
+      network: target.network,
+      displayName: target.displayName ?? target.id,
+      credentials,
+      ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
+      ...(target.approvalsRequired === undefined ? {} : { approvalsRequired: target.approvalsRequired }),
+    };
+  });
+  const teams: Team[] = parsedFile.data.teams.map((team) => ({
+    ...team,
+    targets: team.targets ?? targets.map((target) => target.id),
+  }));
+  if (e.DATABASE_URL) {
+    const password = new URL(e.DATABASE_URL).password;
+    if (password) secrets.push(decodeURIComponent(password));
+  }
+  const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
+  return ok({
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    // The shell shares the terminal with the logs: keep it readable unless asked.
+    logLevel: e.LOG_LEVEL ?? (teams.some((team) => team.chat === 'shell') ? 'warn' : 'info'),
+    shellUser: e.ARALDO_SHELL_USER,
+    teams,
+    targets,
+    secrets: secrets.filter((secret) => secret.length >= 4),
+    configSource: configPath ?? 'built-in default',
+  });
+}

@@ -1,0 +1,34 @@
+import type { Actor } from './actor.ts';
+import type { Language } from './language.ts';
+import type { PostImage, PostState } from './post.ts';
+
+/** A target line on the card with its length meter. */
+export interface CardTarget {
+  readonly id: string;
+  readonly displayName: string;
+  readonly network: string;
+  readonly used: number;
+  /** undefined when the network has no limit */
+  readonly limit: number | undefined;
+  /** the delivery's public URL once published */
+  readonly url: string | undefined;
+}
+
+/**
+ * Everything a proposal card shows, platform-neutral. Chat adapters render
+ * it their way (Block Kit, embed, plain text); labels come from the catalog
+ * in `language`.
+ */
+export interface Card {
+  readonly language: Language;
+  readonly postNumber: number;
+  readonly text: string;
+  readonly images: readonly PostImage[];
+  readonly targets: readonly CardTarget[];
+  /** absolute local time with zone, or undefined for "as soon as approved" */
+  readonly when: string | undefined;
+  readonly author: Actor;
+  readonly state: PostState;
+  readonly urgent: boolean;
+  readonly approvals: { readonly have: number; readonly need: number; readonly by: readonly string[] };
+}

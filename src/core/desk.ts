@@ -1,0 +1,142 @@
+import type { Actor } from './actor.ts';
+import { parseCommand, parseProposeArgs } from './command-grammar.ts';
+import type { CommandReply } from './command-reply.ts';
+import { DeskContext, type DeskDeps } from './desk-context.ts';
+import { helpText } from './help.ts';
+import type { PostWithDeliveries } from './ports.ts';
+import { propose } from './propose.ts';
+import { DEFAULT_PUBLISHING_POLICY, type PublishingPolicy, publishDue } from './publishing.ts';
+import { type ReactionEvent, review } from './review.ts';
+import { toReviewAction } from './review-action.ts';
+import { describeStatus } from './status.ts';
+import type { Team } from './team.ts';
+
+/** Who typed a command, where, and the platform's id of the event. */
+export interface CommandContext {
+  readonly teamId: string;
+  readonly actor: Actor;
+  /** the platform's event or trigger id; repeats of it are not acted on twice */
+  readonly eventId?: string;
+}
+
+/** Which post a reaction is on: by its card, or by number (the shell). */
+export type PostLocator = { readonly cardRef: string } | { readonly number: number };
+
+/** A reaction as chats report it, before it is known to mean anything. */
+export interface IncomingReaction {
+  readonly teamId: string;
+  readonly actor: Actor;
+  readonly post: PostLocator;
+  readonly emoji: string;
+  readonly added: boolean;
+}
+
+/** A message written in a post's thread. */
+export interface IncomingThreadReply {
+  readonly teamId: string;
+  readonly actor: Actor;
+  readonly post: PostLocator;
+  readonly text: string;
+}
+
+/** The publishing desk: the whole workflow behind every chat. */
+export interface Desk {
+  /** handles a slash command line (`/propose …`); the reply is for the typist only */
+  command(context: CommandContext, line: string): Promise<CommandReply>;
+  /** handles a reaction on a card; reactions that mean nothing are ignored */
+  react(reaction: IncomingReaction): Promise<void>;
+  /** records a message written in a post's thread (review remarks, reasons) */
+  threadReply(reply: IncomingThreadReply): Promise<void>;
+  /** publishes what is due at `now`; returns when the next delivery is due */
+  tick(now: Date): Promise<Date | undefined>;
+  /** the teams this desk serves */
+  readonly teams: readonly Team[];
+}
+
+type Handler = (ctx: DeskContext, team: Team, context: CommandContext, rest: string) => Promise<CommandReply>;
+
+async function withPost(
+  ctx: DeskContext,
+  team: Team,
+  rest: string,
+  then: (entry: PostWithDeliveries) => Promise<CommandReply>,
+): Promise<CommandReply> {
+  const given = rest.split(/\s+/)[0] ?? '';
+  const number = Number.parseInt(given.replace(/^#/, ''), 10);
+  if (!/^#?\d{1,9}$/.test(given)) return { text: ctx.msg(team, 'command.not_a_number', { given }) };
+  const entry = await ctx.store.getPost(team.id, number);
+  if (!entry) return { text: ctx.msg(team, 'command.no_such_post', { number }) };
+  return then(entry);
+}
+
+const HANDLERS: Readonly<Record<string, Handler>> = {
+  propose: async (ctx, team, context, rest) => {
+    const args = parseProposeArgs(rest);
+    if (!args.ok) {
+      return {
+        text:
+          args.error.code === 'option_after_text'
+            ? ctx.msg(team, 'propose.option_after_text', { option: args.error.option })
+            : ctx.msg(team, 'propose.bad_option', { option: args.error.option }),
+      };
+    }
+    return propose(ctx, team, context.actor, args.value, context.eventId);
+  },
+  status: (ctx, team, _context, rest) =>
+    withPost(ctx, team, rest, (entry) => describeStatus(ctx, team, entry)),
+  help: async (_ctx, team) => ({ text: helpText(team.language) }),
+  aiuto: async (_ctx, team) => ({ text: helpText(team.language) }),
+};
+
+/** Builds the desk over its ports. */
+export function createDesk(deps: DeskDeps, policy: PublishingPolicy = DEFAULT_PUBLISHING_POLICY): Desk {
+  const ctx = new DeskContext(deps);
+
+  async function command(context: CommandContext, line: string): Promise<CommandReply> {
+    const team = ctx.team(context.teamId);
+    if (!team) throw new Error(`unknown team ${context.teamId}`);
+    const parsed = parseCommand(line);
+    if (!parsed) return { text: ctx.msg(team, 'command.not_a_command') };
+    const handler = Object.hasOwn(HANDLERS, parsed.name) ? HANDLERS[parsed.name] : undefined;
+    if (!handler) return { text: ctx.msg(team, 'command.unknown', { name: parsed.name }) };
+    try {
+      return await handler(ctx, team, context, parsed.rest);
+    } catch (error) {
+      // Never a stack trace in chat: the person gets words, the log the rest.
+      deps.logger.error({ err: error, teamId: team.id, command: parsed.name }, 'command failed');
+      return { text: ctx.msg(team, 'command.failed') };
+    }
+  }
+
+  function locate(team: Team, locator: PostLocator): Promise<PostWithDeliveries | undefined> {
+    return 'number' in locator
+      ? ctx.store.getPost(team.id, locator.number)
+      : ctx.store.findPostByCardRef(team.id, locator.cardRef);
+  }
+
+  async function react(reaction: IncomingReaction): Promise<void> {
+    const team = ctx.team(reaction.teamId);
+    const action = toReviewAction(reaction.emoji);
+    if (!team || !action) return;
+    const entry = await locate(team, reaction.post);
+    if (!entry) return;
+    const event: ReactionEvent = { actor: reaction.actor, action, added: reaction.added };
+    await review(ctx, team, entry, event);
+  }
+
+  async function threadReply(reply: IncomingThreadReply): Promise<void> {
+    const team = ctx.team(reply.teamId);
+    if (!team) return;
+    const entry = await locate(team, reply.post);
+    if (!entry) return;
+    await ctx.audit(entry.post, reply.actor, 'commented', { text: reply.text });
+  }
+
+  return {
+    command,
+    react,
+    threadReply,
+    tick: (now) => publishDue(ctx, now, policy),
+    teams: deps.teams,
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The Italian catalog: the reference for every key. Messages are functions
+ * of their parameters so a missing parameter is a type error.
+ */
+export const it = {
+  'card.title': (p: { number: number; urgent: boolean }) => `${p.urgent ? '🚨 ' : ''}Proposta #${p.number}`,
+  'card.author': (p: { name: string }) => `Autore: ${p.name}`,
+  'card.when.asap': () => 'Quando: appena approvata',
+  'card.when.at': (p: { when: string }) => `Quando: ${p.when}`,
+  'card.targets': () => 'Destinazioni:',
+  'card.status': (p: { status: string }) => `Stato: ${p.status}`,
+  'card.approvals': (p: { have: number; need: number; by: string }) =>
+    `Approvazioni: ${p.have}/${p.need}${p.by ? ` (${p.by})` : ''}`,
+  'card.howto': (p: { number: number }) =>
+    `Per decidere reagisci a questo messaggio: ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche. Dettagli: /status ${p.number}`,
+  'card.image': (p: { url: string; alt: string }) => `Immagine: ${p.url} (alt: ${p.alt})`,
+  'card.nolimit': () => 'nessun limite',
+  'state.pending': () => 'in attesa di approvazione',
+  'state.changes_requested': () => 'modifiche richieste',
+  'state.approved': () => 'approvata',
+  'state.scheduled': () => 'programmata',
+  'state.publishing': () => 'in pubblicazione',
+  'state.published': () => 'pubblicata',
+  'state.partially_failed': () => 'pubblicata in parte',
+  'state.failed': () => 'pubblicazione fallita',
+  'state.rejected': () => 'rifiutata',
+  'state.cancelled': () => 'annullata',
+  'propose.created': (p: { number: number }) => `Proposta #${p.number} creata: la trovi nel canale.`,
+  'propose.duplicate': (p: { number: number }) =>
+    `Questa richiesta era già arrivata: è la proposta #${p.number}.`,
+  'propose.empty': () =>
+    'Il testo del post è vuoto. Scrivi ad esempio: /propose to:sito Domani chiude il ponte di via Roma.',
+  'propose.unknown_target': (p: { given: string; valid: string }) =>
+    `Destinazione sconosciuta: ${p.given}. Quelle valide sono: ${p.valid}.`,
+  'propose.no_target': (p: { valid: string }) =>
+    `Indica dove pubblicare con to:, ad esempio to:${p.valid.split(', ')[0] ?? 'sito'}. Destinazioni valide: ${p.valid}.`,
+  'propose.over_limit': (p: { target: string; used: number; limit: number; over: number; unit: string }) =>
+    `Il testo è troppo lungo per ${p.target}: ${p.used}/${p.limit} ${p.unit}, ${p.over} di troppo.`,
+  'propose.image_required': (p: { target: string }) =>
+    `${p.target} richiede almeno un'immagine: aggiungi img:URL|testo alternativo.`,
+  'propose.too_many_images': (p: { target: string; max: number; given: number }) =>
+    `${p.target} accetta al massimo ${p.max} immagini, ne hai indicate ${p.given}.`,
+  'propose.too_many_hashtags': (p: { target: string; max: number; given: number }) =>
+    `${p.target} accetta al massimo ${p.max} hashtag, ne hai usati ${p.given}.`,
+  'propose.image_without_alt': (p: { url: string }) =>
+    `L'immagine ${p.url} non ha un testo alternativo. È un obbligo di accessibilità per gli enti pubblici: scrivi img:URL|descrizione dell'immagine.`,
+  'propose.image_bad_url': (p: { url: string }) =>
+    `L'indirizzo dell'immagine non è valido: ${p.url}. Usa un indirizzo http o https.`,
+  'propose.option_after_text': (p: { option: string }) =>
+    `L'opzione ${p.option} va scritta prima del testo, ad esempio: /propose to:sito at:"domani alle 9" Testo del post.`,
+  'propose.bad_option': (p: { option: string }) => `Non capisco l'opzione ${p.option}.`,
+  'time.unreadable': (p: { input: string; examples: string }) =>
+    `Non riesco a leggere l'orario "${p.input}". Prova ad esempio: ${p.examples}.`,
+  'time.in_past': (p: { input: string; when: string }) =>
+    `L'orario "${p.input}" (${p.when}) è già passato: indica un momento futuro.`,
+  'time.empty': (p: { examples: string }) => `Manca l'orario. Prova ad esempio: ${p.examples}.`,
+  'time.dst_gap': (p: { when: string }) =>
+    `Quell'ora non esiste per il cambio all'ora legale: uso ${p.when}.`,
+  'time.dst_overlap': (p: { when: string }) =>
+    `Quell'ora si ripete per il ritorno all'ora solare: uso la prima, ${p.when}.`,
+  'command.unknown': (p: { name: string }) =>
+    `Comando sconosciuto: /${p.name}. Scrivi /help per l'elenco dei comandi.`,
+  'command.not_a_number': (p: { given: string }) =>
+    `"${p.given}" non è il numero di una proposta. Esempio: /status 12.`,
+  'command.no_such_post': (p: { number: number }) => `Non esiste la proposta #${p.number}.`,
+  'command.not_a_command': () => "I comandi iniziano con /. Scrivi /help per l'elenco.",
+  'command.failed': () =>
+    "Qualcosa è andato storto e l'operazione non è stata fatta. Riprova tra poco; se succede ancora avvisa l'ufficio IT.",
+  'reaction.approved': (p: { name: string; have: number; need: number }) =>
+    `✅ Approvata da ${p.name} (${p.have}/${p.need}).`,
+  'reaction.approval_counted': (p: { name: string; have: number; need: number }) =>
+    `✅ ${p.name} approva (${p.have}/${p.need}): serve ancora ${p.need - p.have} approvazione.`,
+  'reaction.withdrawn': (p: { name: string; have: number; need: number }) =>
+    `${p.name} ha ritirato l'approvazione (${p.have}/${p.need}).`,
+  'reaction.self_approval': (p: { name: string }) =>
+    `${p.name}, l'autore non può approvare la propria proposta: serve l'approvazione di un altro supervisore.`,
+  'reaction.not_an_approver': (p: { name: string }) =>
+    `${p.name}, la tua reazione non conta come approvazione: solo i supervisori configurati possono approvare.`,
+  'reaction.already_decided': (p: { name: string; status: string }) =>
+    `${p.name}, la proposta è già ${p.status}: la reazione non cambia nulla.`,
+  'reaction.rejected': (p: { name: string }) => `❌ Rifiutata da ${p.name}. Non sarà pubblicata.`,
+  'reaction.changes_requested': (p: { name: string }) =>
+    `✏️ ${p.name} chiede modifiche. L'autore può correggere il testo con /edit.`,
+  'schedule.at': (p: { when: string }) => `Programmata per ${p.when}.`,
+  'schedule.now': () => 'La pubblico subito.',
+  'publish.published': (p: { target: string; url: string }) => `Pubblicata su ${p.target}: ${p.url}`,
+  'publish.late': (p: { minutes: number; when: string }) =>
+    `Pubblicazione in ritardo di ${p.minutes} minuti rispetto a ${p.when}: Araldo era fermo a quell'ora.`,
+  'publish.retrying': (p: { target: string; reason: string; when: string }) =>
+    `Pubblicazione su ${p.target} non riuscita (${p.reason}). Riprovo alle ${p.when}.`,
+  'publish.failed': (p: { target: string; reason: string; number: number }) =>
+    `Pubblicazione su ${p.target} fallita: ${p.reason}. Quando il problema è risolto, scrivi /retry ${p.number}.`,
+  'publish.unknown': (p: { target: string; number: number }) =>
+    `Non so se il post è arrivato su ${p.target}: Araldo si è interrotto durante l'invio. Controlla l'account: se manca, scrivi /retry ${p.number}.`,
+  'publish.missing_publisher': (p: { target: string }) =>
+    `La destinazione ${p.target} non è configurata per la pubblicazione: avvisa l'amministratore.`,
+  'publish.done': () => 'Tutte le pubblicazioni sono andate a buon fine.',
+} as const;
+
+/** A key of the message catalog. */
+export type MessageKey = keyof typeof it;
+
+/** The parameters a message takes. */
+export type MessageParams<K extends MessageKey> = Parameters<(typeof it)[K]>[0];

@@ -1,0 +1,214 @@
+import type { Actor } from './actor.ts';
+import type { AuditEvent, NewAuditEvent } from './audit-event.ts';
+import type { Card } from './card.ts';
+import type { Delivery } from './delivery.ts';
+import type { Post, PostImage, PostState } from './post.ts';
+import type { PublishOutcome } from './publish-outcome.ts';
+import type { Target } from './target.ts';
+import type { Team } from './team.ts';
+
+/** The source of "now". Core code never reads the system clock itself. */
+export interface Clock {
+  /** the current instant */
+  now(): Date;
+}
+
+/** Structured logging; adapters pass pino, tests a silent or recording logger. */
+export interface Logger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+  /** a logger that adds `fields` to every line */
+  child(fields: Record<string, unknown>): Logger;
+}
+
+/** A message to a chat: already in the team's language. */
+export interface OutMessage {
+  readonly text: string;
+  /** platform ids of the people to mention at the start of the message */
+  readonly mentions?: readonly string[];
+}
+
+/**
+ * Everything the core says in chat outside a command's own reply. One
+ * implementation per platform; main.ts routes by `team.chat`.
+ */
+export interface ChatOut {
+  /** posts the proposal card in the team channel; returns its reference (opaque to the core) */
+  postCard(team: Team, card: Card): Promise<string>;
+  /** replaces the card in place */
+  updateCard(team: Team, cardRef: string, card: Card): Promise<void>;
+  /** writes in the card's thread */
+  replyInThread(team: Team, cardRef: string, message: OutMessage): Promise<void>;
+  /** writes in the team channel, outside any thread (digests) */
+  postInChannel(team: Team, message: OutMessage): Promise<void>;
+}
+
+/** What a publisher needs to publish one delivery. */
+export interface PublishRequest {
+  readonly deliveryId: string;
+  /** stable across retries of the same delivery; networks that accept one use it to drop duplicates */
+  readonly idempotencyKey: string;
+  readonly target: Target;
+  readonly team: Team;
+  readonly postNumber: number;
+  readonly text: string;
+  readonly images: readonly PostImage[];
+  readonly author: Actor;
+  /** the instant the publication happens, from the core's clock */
+  readonly publishedAt: Date;
+}
+
+/** Publishes to one target's account. One instance per target, credentials bound. */
+export interface Publisher {
+  /**
+   * True when sending the same `idempotencyKey` twice can never create two
+   * posts, so a delivery interrupted by a crash can simply be sent again.
+   */
+  readonly idempotent: boolean;
+  /** publishes; never throws for network or API failures, it returns them */
+  publish(request: PublishRequest, signal: AbortSignal): Promise<PublishOutcome>;
+}
+
+/** A proposal ready to be stored: validated, numbered by the store. */
+export interface NewPost {
+  readonly teamId: string;
+  readonly author: Actor;
+  readonly text: string;
+  readonly images: readonly PostImage[];
+  readonly urgent: boolean;
+  readonly requestedAt: Date | undefined;
+  readonly approvalsRequired: number;
+  readonly targetIds: readonly string[];
+  /** platform event id; the same key twice returns the first post instead of a second one */
+  readonly dedupeKey: string | undefined;
+  readonly createdAt: Date;
+}
+
+/** A post with its deliveries, in target order. */
+export interface PostWithDeliveries {
+  readonly post: Post;
+  readonly deliveries: readonly Delivery[];
+}
+
+/** A delivery claimed by this worker for publishing. */
+export interface ClaimedDelivery {
+  readonly delivery: Delivery;
+  readonly post: Post;
+}
+
+/** How a publishing attempt ended, as the store records it. */
+export type DeliveryCompletion =
+  | { readonly kind: 'published'; readonly remoteId: string; readonly url: string }
+  | { readonly kind: 'retry'; readonly at: Date; readonly error: string }
+  | { readonly kind: 'failed'; readonly error: string }
+  | { readonly kind: 'unknown'; readonly error: string };
+
+/**
+ * Persistence. Every state change is a conditional transition, so two
+ * approvers, two replicas or a retried event can never both win.
+ */
+export interface Store {
+  /** resolves when the database answers */
+  ping(): Promise<void>;
+  /**
+   * stores a post, its deliveries (state `pending`) and its audit event in one
+   * transaction, numbering it per team. With a dedupeKey already seen, stores
+   * nothing and returns the earlier post with `created: false`.
+   */
+  createPost(post: NewPost): Promise<{ readonly post: PostWithDeliveries; readonly created: boolean }>;
+  /** a post by its per-team number */
+  getPost(teamId: string, number: number): Promise<PostWithDeliveries | undefined>;
+  /** a post by its database id */
+  getPostById(postId: string): Promise<PostWithDeliveries | undefined>;
+  /** the post whose card is `cardRef` in that team */
+  findPostByCardRef(teamId: string, cardRef: string): Promise<PostWithDeliveries | undefined>;
+  /** remembers where the card of a post is */
+  setCardRef(postId: string, cardRef: string): Promise<void>;
+  /**
+   * records an approval of the post's current version; false when this
+   * approver had already approved it (so double clicks count once)
+   */
+  addApproval(postId: string, version: number, approver: Actor, at: Date): Promise<boolean>;
+  /** withdraws an approval; false when there was none */
+  removeApproval(postId: string, version: number, approverId: string): Promise<boolean>;
+  /** names of the approvers of the post's current version, oldest first */
+  listApprovals(postId: string, version: number): Promise<readonly Actor[]>;
+  /**
+   * moves the post to `to` only if it is in one of `from`; returns the
+   * updated post, or undefined when another actor got there first
+   */
+  transitionPost(
+    postId: string,
+    from: readonly PostState[],
+    to: PostState,
+    at: Date,
+  ): Promise<Post | undefined>;
+  /**
+   * makes the post's pending deliveries due at `dueAt` and moves the post
+   * from `from` to `to`, atomically; undefined when the post was not in `from`
+   */
+  schedulePost(
+    postId: string,
+    from: readonly PostState[],
+    to: PostState,
+    dueAt: Date,
+    at: Date,
+  ): Promise<Post | undefined>;
+  /**
+   * takes an approved or scheduled post back to `to` (pending) and its
+   * scheduled deliveries back to pending, unless publishing has started;
+   * undefined when it was too late or the post was not in `from`
+   */
+  unschedulePost(
+    postId: string,
+    from: readonly PostState[],
+    to: PostState,
+    at: Date,
+  ): Promise<Post | undefined>;
+  /**
+   * ends a post that will never be published (rejected, cancelled): moves it
+   * from `from` to `to` and cancels its deliveries, unless publishing has
+   * started; undefined when it was too late or the post was not in `from`
+   */
+  closePost(postId: string, from: readonly PostState[], to: PostState, at: Date): Promise<Post | undefined>;
+  /**
+   * claims up to `limit` deliveries of these teams due at `now` (scheduled,
+   * next attempt passed) for `leaseMs`, counting the attempt; skips rows
+   * other workers hold, so no delivery is claimed twice. A process claims
+   * only for the teams it is configured for.
+   */
+  claimDueDeliveries(
+    teamIds: readonly string[],
+    now: Date,
+    limit: number,
+    leaseMs: number,
+  ): Promise<readonly ClaimedDelivery[]>;
+  /**
+   * deliveries whose claim expired while publishing: their worker died
+   * mid-attempt. Returns them claimed again for `leaseMs`.
+   */
+  claimAbandonedDeliveries(
+    teamIds: readonly string[],
+    now: Date,
+    limit: number,
+    leaseMs: number,
+  ): Promise<readonly ClaimedDelivery[]>;
+  /**
+   * records the end of an attempt on a claimed delivery and re-derives the
+   * post's state; returns the post afterwards, or undefined when the claim
+   * was lost (the delivery is no longer `publishing`)
+   */
+  completeDelivery(
+    deliveryId: string,
+    completion: DeliveryCompletion,
+    at: Date,
+  ): Promise<PostWithDeliveries | undefined>;
+  /** the earliest instant any scheduled delivery of these teams is due, if any */
+  nextDueAt(teamIds: readonly string[]): Promise<Date | undefined>;
+  /** appends to the audit log; the log is never updated or deleted */
+  appendAudit(event: NewAuditEvent): Promise<void>;
+  /** a post's audit trail, oldest first */
+  listAudit(postId: string): Promise<readonly AuditEvent[]>;
+}

@@ -1,0 +1,174 @@
+import type { Actor } from './actor.ts';
+import { buildCard } from './card-builder.ts';
+import type { ProposeArgs } from './command-grammar.ts';
+import type { CommandReply } from './command-reply.ts';
+import type { DeskContext } from './desk-context.ts';
+import { formatLocalTime } from './local-time-format.ts';
+import { checkContent } from './network-rules.ts';
+import type { Team } from './team.ts';
+import { parseWhen, timeExamples } from './time-reader.ts';
+
+/** A proposal as typed or filled in a form, before validation. */
+export type ProposalDraft = ProposeArgs;
+
+const UNIT_NAMES = {
+  it: { characters: 'caratteri', weighted: 'caratteri pesati', graphemes: 'caratteri', utf16: 'unità' },
+  en: { characters: 'characters', weighted: 'weighted characters', graphemes: 'characters', utf16: 'units' },
+} as const;
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Problems of the draft in the team's language; empty when it can be stored. */
+function validate(
+  ctx: DeskContext,
+  team: Team,
+  draft: ProposalDraft,
+): { problems: string[]; targetIds: string[]; requestedAt: Date | undefined; notes: string[] } {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const allowed = ctx.targetsOf(team);
+  const valid = allowed.map((target) => target.id).join(', ');
+  if (draft.text.trim() === '') problems.push(ctx.msg(team, 'propose.empty'));
+
+  let targetIds: string[] = [];
+  if (draft.targets === undefined) {
+    // One target needs no naming; with several, publishing everywhere by
+    // default would be a surprise nobody can take back.
+    if (allowed.length === 1 && allowed[0]) targetIds = [allowed[0].id];
+    else problems.push(ctx.msg(team, 'propose.no_target', { valid }));
+  } else {
+    const unknown = draft.targets.filter((id) => !allowed.some((target) => target.id === id));
+    if (unknown.length > 0)
+      problems.push(ctx.msg(team, 'propose.unknown_target', { given: unknown.join(', '), valid }));
+    targetIds = draft.targets.filter((id) => allowed.some((target) => target.id === id));
+  }
+
+  for (const image of draft.images) {
+    if (!isHttpUrl(image.url)) problems.push(ctx.msg(team, 'propose.image_bad_url', { url: image.url }));
+    else if (image.alt.trim() === '')
+      problems.push(ctx.msg(team, 'propose.image_without_alt', { url: image.url }));
+  }
+
+  if (draft.text.trim() !== '') {
+    for (const id of targetIds) {
+      const target = ctx.target(id);
+      if (!target) continue;
+      const name = `${target.displayName} (${target.id})`;
+      for (const problem of checkContent(target.network, draft.text, draft.images.length)) {
+        switch (problem.code) {
+          case 'over_limit':
+            problems.push(
+              ctx.msg(team, 'propose.over_limit', {
+                target: name,
+                used: problem.used,
+                limit: problem.limit,
+                over: problem.over,
+                unit: UNIT_NAMES[team.language][problem.unit],
+              }),
+            );
+            break;
+          case 'image_required':
+            problems.push(ctx.msg(team, 'propose.image_required', { target: name }));
+            break;
+          case 'too_many_images':
+            problems.push(
+              ctx.msg(team, 'propose.too_many_images', {
+                target: name,
+                max: problem.max,
+                given: problem.given,
+              }),
+            );
+            break;
+          case 'too_many_hashtags':
+            problems.push(
+              ctx.msg(team, 'propose.too_many_hashtags', {
+                target: name,
+                max: problem.max,
+                given: problem.given,
+              }),
+            );
+            break;
+        }
+      }
+    }
+  }
+
+  let requestedAt: Date | undefined;
+  if (draft.at !== undefined) {
+    const read = parseWhen(draft.at, { now: ctx.now(), timeZone: team.timeZone, language: team.language });
+    const examples = timeExamples(team.language).join(', ');
+    if (read.ok) {
+      requestedAt = read.value.at;
+      const when = formatLocalTime(read.value.at, team.timeZone, team.language);
+      if (read.value.dst === 'gap_moved_forward') notes.push(ctx.msg(team, 'time.dst_gap', { when }));
+      if (read.value.dst === 'overlap_earlier') notes.push(ctx.msg(team, 'time.dst_overlap', { when }));
+    } else if (read.error.code === 'in_past' && read.error.readAs) {
+      const when = formatLocalTime(read.error.readAs, team.timeZone, team.language);
+      problems.push(ctx.msg(team, 'time.in_past', { input: draft.at, when }));
+    } else if (read.error.code === 'empty') {
+      problems.push(ctx.msg(team, 'time.empty', { examples }));
+    } else {
+      problems.push(ctx.msg(team, 'time.unreadable', { input: draft.at, examples }));
+    }
+  }
+  return { problems, targetIds, requestedAt, notes };
+}
+
+/**
+ * Creates a proposal: validates everything before storing anything, stores
+ * it with its deliveries, posts its card and answers the proposer. A
+ * repeated `dedupeKey` (platform retry, double click) returns the first post.
+ */
+export async function propose(
+  ctx: DeskContext,
+  team: Team,
+  author: Actor,
+  draft: ProposalDraft,
+  dedupeKey: string | undefined,
+): Promise<CommandReply> {
+  const { problems, targetIds, requestedAt, notes } = validate(ctx, team, draft);
+  if (problems.length > 0) return { text: problems.join('\n') };
+
+  const targets = targetIds.flatMap((id) => ctx.target(id) ?? []);
+  const approvalsRequired = draft.urgent
+    ? 1
+    : Math.max(team.approvalsRequired, ...targets.map((target) => target.approvalsRequired ?? 1));
+  const { post: entry, created } = await ctx.store.createPost({
+    teamId: team.id,
+    author,
+    text: draft.text,
+    images: draft.images,
+    urgent: draft.urgent,
+    requestedAt,
+    approvalsRequired,
+    targetIds,
+    dedupeKey,
+    createdAt: ctx.now(),
+  });
+  if (!created) return { text: ctx.msg(team, 'propose.duplicate', { number: entry.post.number }) };
+
+  try {
+    const cardRef = await ctx.deps.chat.postCard(team, buildCard(ctx, team, entry, []));
+    await ctx.store.setCardRef(entry.post.id, cardRef);
+  } catch (error) {
+    ctx.deps.logger.error(
+      { err: error, teamId: team.id, post: entry.post.number },
+      'could not post the proposal card',
+    );
+  }
+  const when = requestedAt
+    ? ctx.msg(team, 'schedule.at', { when: formatLocalTime(requestedAt, team.timeZone, team.language) })
+    : undefined;
+  return {
+    text: [ctx.msg(team, 'propose.created', { number: entry.post.number }), when, ...notes]
+      .filter(Boolean)
+      .join('\n'),
+  };
+}

@@ -1,0 +1,183 @@
+import type { Actor } from './actor.ts';
+import { refreshCard } from './card-builder.ts';
+import { type DeskContext, SYSTEM_ACTOR } from './desk-context.ts';
+import { formatLocalTime } from './local-time-format.ts';
+import type { PostWithDeliveries } from './ports.ts';
+import { isUndecided, type Post, type PostState, UNDECIDED_STATES } from './post.ts';
+import type { ReviewAction } from './review-action.ts';
+import type { Team } from './team.ts';
+
+/** States in which an approval can still be withdrawn: approved, not yet publishing. */
+const WITHDRAWABLE: readonly PostState[] = ['approved', 'scheduled'];
+
+function mayApprove(team: Team, actor: Actor): boolean {
+  return team.approvers.includes(actor.id);
+}
+
+/**
+ * Answers a reaction that does not count, but only once per person and
+ * post, so a card does not fill with the same remark; the audit log
+ * remembers who was already told.
+ */
+async function ignoreOnce(
+  ctx: DeskContext,
+  team: Team,
+  post: Post,
+  actor: Actor,
+  reason: 'self_approval' | 'not_an_approver',
+): Promise<void> {
+  const history = await ctx.store.listAudit(post.id);
+  const told = history.some(
+    (event) =>
+      event.action === 'approval_ignored' && event.actorId === actor.id && event.details.reason === reason,
+  );
+  await ctx.audit(post, actor, 'approval_ignored', { reason });
+  if (!told)
+    await ctx.sayInThread(team, post, { text: ctx.msg(team, `reaction.${reason}`, { name: actor.name }) });
+}
+
+/**
+ * Schedules an approved post at its requested time, or at once (urgent
+ * posts always at once). Two approvers at the same instant both reach the
+ * threshold; the conditional transition lets exactly one of them schedule it.
+ */
+async function scheduleApproved(
+  ctx: DeskContext,
+  post: Post,
+): Promise<{ post: Post; dueAt: Date } | undefined> {
+  const now = ctx.now();
+  const requested = post.urgent ? undefined : post.requestedAt;
+  const dueAt = requested && requested > now ? requested : now;
+  const scheduled = await ctx.store.schedulePost(
+    post.id,
+    UNDECIDED_STATES,
+    dueAt > now ? 'scheduled' : 'approved',
+    dueAt,
+    now,
+  );
+  if (!scheduled) return undefined;
+  await ctx.audit(post, SYSTEM_ACTOR, 'scheduled', { dueAt: dueAt.toISOString() });
+  return { post: scheduled, dueAt };
+}
+
+async function approve(ctx: DeskContext, team: Team, post: Post, actor: Actor): Promise<void> {
+  if (!isUndecided(post.state)) return;
+  const added = await ctx.store.addApproval(post.id, post.version, actor, ctx.now());
+  if (!added) return;
+  const have = (await ctx.store.listApprovals(post.id, post.version)).length;
+  const need = post.approvalsRequired;
+  await ctx.audit(post, actor, 'approved', { version: post.version, have, need });
+  if (have < need) {
+    await ctx.sayInThread(team, post, {
+      text: ctx.msg(team, 'reaction.approval_counted', { name: actor.name, have, need }),
+    });
+    await refreshCard(ctx, team, post.id);
+    return;
+  }
+  const scheduled = await scheduleApproved(ctx, post);
+  if (!scheduled) return;
+  const { dueAt } = scheduled;
+  await ctx.sayInThread(team, post, {
+    text: ctx.msg(team, 'reaction.approved', { name: actor.name, have, need }),
+  });
+  await ctx.sayInThread(team, post, {
+    text:
+      scheduled.post.state === 'scheduled'
+        ? ctx.msg(team, 'schedule.at', { when: formatLocalTime(dueAt, team.timeZone, team.language) })
+        : ctx.msg(team, 'schedule.now'),
+  });
+  await refreshCard(ctx, team, post.id);
+  ctx.wake(dueAt);
+}
+
+async function withdraw(ctx: DeskContext, team: Team, post: Post, actor: Actor): Promise<void> {
+  if (!isUndecided(post.state) && !WITHDRAWABLE.includes(post.state)) return;
+  const removed = await ctx.store.removeApproval(post.id, post.version, actor.id);
+  if (!removed) return;
+  const have = (await ctx.store.listApprovals(post.id, post.version)).length;
+  const need = post.approvalsRequired;
+  await ctx.audit(post, actor, 'approval_withdrawn', { version: post.version, have, need });
+  if (WITHDRAWABLE.includes(post.state) && have < need) {
+    await ctx.store.unschedulePost(post.id, WITHDRAWABLE, 'pending', ctx.now());
+  }
+  await ctx.sayInThread(team, post, {
+    text: ctx.msg(team, 'reaction.withdrawn', { name: actor.name, have, need }),
+  });
+  await refreshCard(ctx, team, post.id);
+}
+
+async function reject(ctx: DeskContext, team: Team, post: Post, actor: Actor): Promise<void> {
+  const closed = await ctx.store.closePost(
+    post.id,
+    [...UNDECIDED_STATES, ...WITHDRAWABLE],
+    'rejected',
+    ctx.now(),
+  );
+  if (!closed) return;
+  await ctx.audit(post, actor, 'rejected', {});
+  await ctx.sayInThread(team, post, {
+    text: ctx.msg(team, 'reaction.rejected', { name: actor.name }),
+    mentions: [post.author.id],
+  });
+  await refreshCard(ctx, team, post.id);
+}
+
+async function requestChanges(ctx: DeskContext, team: Team, post: Post, actor: Actor): Promise<void> {
+  const moved = await ctx.store.unschedulePost(
+    post.id,
+    ['pending', ...WITHDRAWABLE],
+    'changes_requested',
+    ctx.now(),
+  );
+  if (!moved) return;
+  await ctx.audit(post, actor, 'changes_requested', {});
+  await ctx.sayInThread(team, post, {
+    text: ctx.msg(team, 'reaction.changes_requested', { name: actor.name }),
+    mentions: [post.author.id],
+  });
+  await refreshCard(ctx, team, post.id);
+}
+
+/** A reaction on a proposal card, as every chat reports it. */
+export interface ReactionEvent {
+  readonly actor: Actor;
+  readonly action: ReviewAction;
+  /** true when added, false when removed */
+  readonly added: boolean;
+}
+
+/**
+ * Applies a reaction on a post's card: only approvers count, never the
+ * author, and double events count once (approvals are unique per person and
+ * version). Removing ✅ before publication withdraws that approval.
+ */
+export async function review(
+  ctx: DeskContext,
+  team: Team,
+  entry: PostWithDeliveries,
+  event: ReactionEvent,
+): Promise<void> {
+  const { post } = entry;
+  const { actor, action, added } = event;
+  await ctx.audit(post, actor, added ? 'reacted' : 'unreacted', { action });
+  if (!added) {
+    if (action === 'approve' && mayApprove(team, actor)) await withdraw(ctx, team, post, actor);
+    return;
+  }
+  if (actor.id === post.author.id) {
+    if (action === 'approve') await ignoreOnce(ctx, team, post, actor, 'self_approval');
+    return;
+  }
+  if (!mayApprove(team, actor)) {
+    await ignoreOnce(ctx, team, post, actor, 'not_an_approver');
+    return;
+  }
+  switch (action) {
+    case 'approve':
+      return approve(ctx, team, post, actor);
+    case 'reject':
+      return reject(ctx, team, post, actor);
+    case 'request_changes':
+      return requestChanges(ctx, team, post, actor);
+  }
+}

@@ -1,0 +1,6 @@
+import type { Clock } from './ports.ts';
+
+/** The real clock, for production; tests pass a FakeClock. */
+export const systemClock: Clock = {
+  now: () => new Date(),
+};

@@ -1,0 +1,18 @@
+import type { Network } from './network.ts';
+
+/**
+ * One account a team publishes to, named by the admin (`comune-fb`, `sito`).
+ * Credentials are resolved from the environment by configuration and never
+ * come from chat.
+ */
+export interface Target {
+  readonly id: string;
+  readonly network: Network;
+  readonly displayName: string;
+  /** API base URL override for self-hosted instances and tests */
+  readonly baseUrl?: string;
+  /** secrets resolved from environment variables, by the publisher's own field names */
+  readonly credentials: Readonly<Record<string, string>>;
+  /** approvals this target needs at least, overriding a lower team default */
+  readonly approvalsRequired?: number;
+}

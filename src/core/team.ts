@@ -1,0 +1,28 @@
+import type { Language } from './language.ts';
+
+/** The chat platforms a team can live on. */
+export const CHAT_KINDS = ['shell', 'slack', 'discord'] as const;
+
+/** One of the chat platforms of SPEC §4. */
+export type ChatKind = (typeof CHAT_KINDS)[number];
+
+/**
+ * A team: the people who propose and approve posts, the channel where they
+ * meet, and the targets they publish to. Read from configuration; the core
+ * never changes it.
+ */
+export interface Team {
+  readonly id: string;
+  readonly chat: ChatKind;
+  /** the team channel where proposal cards are posted (platform id or name) */
+  readonly channel: string;
+  readonly language: Language;
+  /** IANA time zone every time is read and shown in, e.g. Europe/Rome */
+  readonly timeZone: string;
+  /** user ids (Slack, Discord) or names (shell) whose reactions count as approvals */
+  readonly approvers: readonly string[];
+  /** approvals a post needs, unless a target asks for more; at least 1 */
+  readonly approvalsRequired: number;
+  /** ids of the targets this team may publish to */
+  readonly targets: readonly string[];
+}

@@ -1,0 +1,186 @@
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { ChatRouter } from './chat/chat-router.ts';
+import { ShellAdapter } from './chat/shell/shell-adapter.ts';
+import { ShellChat } from './chat/shell/shell-chat.ts';
+import { type AppConfig, loadConfig } from './config.ts';
+import { AppError } from './core/app-error.ts';
+import { createDesk, type Desk } from './core/desk.ts';
+import type { ChatOut, Clock, Logger, Publisher } from './core/ports.ts';
+import { systemClock } from './core/system-clock.ts';
+import type { Target } from './core/target.ts';
+import type { ChatKind } from './core/team.ts';
+import { createLogger } from './logger.ts';
+import { FeedPublisher } from './publish/feed/feed-publisher.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
+import { type DataDirLock, lockDataDir } from './store/data-dir-lock.ts';
+import { type DatabaseHandle, openDatabase, redactUrl } from './store/database.ts';
+import { DrizzleStore } from './store/drizzle-store.ts';
+import { createHttpServer, listen } from './web/http-server.ts';
+
+/** The streams and clock a running Araldo uses; tests pass their own. */
+export interface RuntimeIo {
+  readonly stdin: Readable;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly clock?: Clock;
+}
+
+/** A started Araldo. */
+export interface RunningAraldo {
+  readonly desk: Desk;
+  readonly port: number;
+  /** resolves when the shell's input has ended and every line was handled */
+  readonly shellDone: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function buildPublishers(
+  config: AppConfig,
+  publicUrl: string,
+  logger: Logger,
+): (target: Target) => Publisher | undefined {
+  const publishers = new Map<string, Publisher>();
+  for (const target of config.targets) {
+    switch (target.network) {
+      case 'feed':
+        publishers.set(
+          target.id,
+          new FeedPublisher({
+            directory: join(config.dataDir, 'feeds'),
+            targetId: target.id,
+            title: target.displayName,
+            publicUrl,
+          }),
+        );
+        break;
+      default:
+        logger.warn({ target: target.id, network: target.network }, 'no publisher for this network yet');
+    }
+  }
+  return (target) => publishers.get(target.id);
+}
+
+/** Starts every part of Araldo from a validated configuration. */
+export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<RunningAraldo> {
+  const logger = createLogger({ level: config.logLevel, secrets: config.secrets, destination: io.stderr });
+  const clock = io.clock ?? systemClock;
+  let lock: DataDirLock | undefined;
+  let database: DatabaseHandle;
+  if (config.databaseUrl) {
+    database = await openDatabase({ url: config.databaseUrl });
+    logger.info({ database: redactUrl(config.databaseUrl) }, 'using PostgreSQL');
+  } else {
+    lock = lockDataDir(config.dataDir);
+    database = await openDatabase({ pgliteDir: join(config.dataDir, 'pglite') });
+    logger.info({ dataDir: config.dataDir }, 'using the embedded database');
+  }
+  await database.migrate();
+  const store = new DrizzleStore(database.db);
+
+  const chats = new Map<ChatKind, ChatOut>();
+  const shellTeam = config.teams.find((team) => team.chat === 'shell');
+  const shellChat = new ShellChat({ write: (text) => io.stdout.write(text) });
+  if (shellTeam) chats.set('shell', shellChat);
+
+  const http = createHttpServer({
+    ping: () => store.ping(),
+    feedsDir: join(config.dataDir, 'feeds'),
+    logger,
+  });
+  const port = await listen(http, config.port);
+  const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+
+  let scheduler: Scheduler | undefined;
+  const desk = createDesk({
+    store,
+    clock,
+    chat: new ChatRouter(chats),
+    logger,
+    teams: config.teams,
+    targets: config.targets,
+    publisherFor: buildPublishers(config, publicUrl, logger),
+    wake: (at) => scheduler?.wake(at),
+  });
+  scheduler = new Scheduler((now) => desk.tick(now), logger, {
+    pollCron: '*/30 * * * * *',
+    now: () => clock.now(),
+  });
+
+  await scheduler.start();
+  logger.info(
+    { port, teams: config.teams.map((t) => t.id), config: config.configSource },
+    'Araldo is running',
+  );
+
+  const shellDone = shellTeam
+    ? new ShellAdapter(desk, {
+        input: io.stdin,
+        chat: shellChat,
+        team: shellTeam,
+        firstUser: config.shellUser,
+        logger,
+      }).run()
+    : Promise.resolve();
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({}, 'shutting down');
+      await scheduler?.stop();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await database.close();
+      lock?.release();
+    })();
+    return stopping;
+  };
+  return { desk, port, shellDone, stop };
+}
+
+function printProblems(problems: readonly string[]): void {
+  process.stderr.write(
+    `Araldo cannot start: the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
+  );
+}
+
+/** The command-line entry: start, then stop cleanly on SIGINT or SIGTERM. */
+export async function main(): Promise<void> {
+  const loaded = loadConfig(process.env);
+  if (!loaded.ok) {
+    printProblems(loaded.error);
+    process.exitCode = 2;
+    return;
+  }
+  let running: RunningAraldo;
+  try {
+    running = await startAraldo(loaded.value, {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
+  } catch (error) {
+    // Expected start-up failures get words, not a stack trace.
+    const message =
+      error instanceof AppError ? error.message : `unexpected error: ${(error as Error).message}`;
+    process.stderr.write(`Araldo cannot start: ${message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const shutdown = (signal: string) => {
+    process.stderr.write(`Araldo: ${signal} received, stopping…\n`);
+    running.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Araldo: shutdown failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void main();
+}

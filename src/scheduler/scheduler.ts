@@ -1,0 +1,96 @@
+import schedule from 'node-schedule';
+import type { Logger } from '../core/ports.ts';
+
+/** What the scheduler wakes: one round of publishing, returning the next due time. */
+export type Tick = (now: Date) => Promise<Date | undefined>;
+
+/** Scheduler timing. */
+export interface SchedulerOptions {
+  /**
+   * Safety poll: the database is the truth and other replicas schedule work
+   * too, so the scheduler also looks every so often (cron, seconds field).
+   */
+  readonly pollCron: string;
+  readonly now: () => Date;
+}
+
+/**
+ * The thin layer that wakes the core: one timer at the next due time (from
+ * the core), one safety poll, and rounds that never overlap. The database
+ * stays the truth; timers only wake the process.
+ */
+export class Scheduler {
+  readonly #tick: Tick;
+  readonly #logger: Logger;
+  readonly #options: SchedulerOptions;
+  #timer: schedule.Job | undefined;
+  #timerAt: Date | undefined;
+  #poll: schedule.Job | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = false;
+
+  constructor(tick: Tick, logger: Logger, options: SchedulerOptions) {
+    this.#tick = tick;
+    this.#logger = logger;
+    this.#options = options;
+  }
+
+  /** starts polling and runs a first round at once (late posts are published on start) */
+  start(): Promise<void> {
+    this.#poll = schedule.scheduleJob(this.#options.pollCron, () => {
+      void this.runNow();
+    });
+    return this.runNow();
+  }
+
+  /** asks for a round at `at` (at once when it has passed) */
+  wake(at: Date): void {
+    if (this.#stopped) return;
+    if (at.getTime() <= this.#options.now().getTime()) {
+      void this.runNow();
+      return;
+    }
+    if (this.#timerAt && this.#timerAt.getTime() <= at.getTime()) return;
+    this.#timer?.cancel();
+    this.#timerAt = at;
+    this.#timer = schedule.scheduleJob(at, () => {
+      this.#timerAt = undefined;
+      void this.runNow();
+    });
+  }
+
+  /** runs a round now, or right after the one in progress; resolves when done */
+  runNow(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = this.#loop().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #loop(): Promise<void> {
+    do {
+      this.#again = false;
+      try {
+        const next = await this.#tick(this.#options.now());
+        if (next) this.wake(next);
+      } catch (error) {
+        // A database outage must not kill the process: the poll tries again.
+        this.#logger.error({ err: error }, 'publishing round failed');
+      }
+    } while (this.#again && !this.#stopped);
+  }
+
+  /** stops the timers and waits for the round in progress */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#timer?.cancel();
+    this.#poll?.cancel();
+    await this.#running;
+  }
+}

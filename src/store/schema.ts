@@ -1,0 +1,123 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Teams known to the database; the per-team post counter lives here. */
+export const teams = pgTable('teams', {
+  id: text('id').primaryKey(),
+  nextPostNumber: integer('next_post_number').notNull().default(1),
+  createdAt: instant('created_at').notNull().defaultNow(),
+});
+
+/** Proposals and their workflow state. */
+export const posts = pgTable(
+  'posts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    teamId: text('team_id')
+      .notNull()
+      .references(() => teams.id),
+    number: integer('number').notNull(),
+    authorId: text('author_id').notNull(),
+    authorName: text('author_name').notNull(),
+    text: text('text').notNull(),
+    images: jsonb('images').$type<{ url: string; alt: string }[]>().notNull().default([]),
+    urgent: boolean('urgent').notNull().default(false),
+    requestedAt: instant('requested_at'),
+    state: text('state').notNull(),
+    approvalsRequired: integer('approvals_required').notNull(),
+    version: integer('version').notNull().default(1),
+    cardRef: text('card_ref'),
+    dedupeKey: text('dedupe_key'),
+    createdAt: instant('created_at').notNull(),
+    updatedAt: instant('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('posts_team_number_unique').on(t.teamId, t.number),
+    uniqueIndex('posts_team_dedupe_unique').on(t.teamId, t.dedupeKey),
+    index('posts_team_card_idx').on(t.teamId, t.cardRef),
+    index('posts_team_state_idx').on(t.teamId, t.state),
+  ],
+);
+
+/** One row per target of a post: its own state, attempts and outcome. */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id),
+    targetId: text('target_id').notNull(),
+    position: integer('position').notNull(),
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: instant('next_attempt_at'),
+    claimedUntil: instant('claimed_until'),
+    remoteId: text('remote_id'),
+    publicUrl: text('public_url'),
+    lastError: text('last_error'),
+    publishedAt: instant('published_at'),
+  },
+  (t) => [
+    uniqueIndex('deliveries_post_target_unique').on(t.postId, t.targetId),
+    index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.state} = 'scheduled'`),
+    index('deliveries_claimed_idx').on(t.claimedUntil).where(sql`${t.state} = 'publishing'`),
+  ],
+);
+
+/** Current approvals, per post version; the history lives in the audit log. */
+export const approvals = pgTable(
+  'approvals',
+  {
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id),
+    version: integer('version').notNull(),
+    approverId: text('approver_id').notNull(),
+    approverName: text('approver_name').notNull(),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.version, t.approverId] })],
+);
+
+/** Append-only record of who did what when; a trigger refuses UPDATE and DELETE. */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    teamId: text('team_id').notNull(),
+    postId: uuid('post_id'),
+    at: instant('at').notNull(),
+    actorId: text('actor_id').notNull(),
+    actorName: text('actor_name').notNull(),
+    action: text('action').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('audit_post_idx').on(t.postId, t.id), index('audit_team_at_idx').on(t.teamId, t.at)],
+);
+
+/** One row per team and local day, claimed before the digest is sent. */
+export const digests = pgTable(
+  'digests',
+  {
+    teamId: text('team_id').notNull(),
+    day: text('day').notNull(),
+    claimedAt: instant('claimed_at').notNull(),
+    sentAt: instant('sent_at'),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.day] })],
+);

@@ -1,0 +1,32 @@
+import type { Publisher, PublishRequest } from '../../src/core/ports.ts';
+import type { PublishOutcome } from '../../src/core/publish-outcome.ts';
+
+/**
+ * A Publisher that records every request and answers from a script: each
+ * call takes the next scripted outcome, then publishes successfully.
+ */
+export class InMemoryPublisher implements Publisher {
+  readonly idempotent: boolean;
+  readonly requests: PublishRequest[] = [];
+  readonly #script: PublishOutcome[] = [];
+  /** when set, publish waits for this before answering (to hold a claim open) */
+  gate: Promise<void> | undefined;
+
+  constructor(options: { idempotent?: boolean } = {}) {
+    this.idempotent = options.idempotent ?? false;
+  }
+
+  /** queues outcomes for the next calls */
+  willAnswer(...outcomes: PublishOutcome[]): void {
+    this.#script.push(...outcomes);
+  }
+
+  async publish(request: PublishRequest): Promise<PublishOutcome> {
+    this.requests.push(request);
+    if (this.gate) await this.gate;
+    const next = this.#script.shift();
+    if (next) return next;
+    const remoteId = `remote-${this.requests.length}`;
+    return { kind: 'published', remoteId, url: `https://example.test/${request.target.id}/${remoteId}` };
+  }
+}

@@ -1,0 +1,111 @@
+import { createDesk, type Desk } from '../../src/core/desk.ts';
+import type { Publisher, Store } from '../../src/core/ports.ts';
+import { DEFAULT_PUBLISHING_POLICY, type PublishingPolicy } from '../../src/core/publishing.ts';
+import type { Target } from '../../src/core/target.ts';
+import type { Team } from '../../src/core/team.ts';
+import { DrizzleStore } from '../../src/store/drizzle-store.ts';
+import { FakeClock } from '../fakes/fake-clock.ts';
+import { InMemoryChat } from '../fakes/in-memory-chat.ts';
+import { InMemoryPublisher } from '../fakes/in-memory-publisher.ts';
+import { RecordingLogger } from '../fakes/recording-logger.ts';
+import type { TestDatabase } from './test-database.ts';
+
+/** A desk over a real store, with a fake clock, chat and publishers, for scenario tests. */
+export interface DeskHarness {
+  readonly desk: Desk;
+  readonly store: Store;
+  readonly clock: FakeClock;
+  readonly chat: InMemoryChat;
+  readonly logger: RecordingLogger;
+  readonly team: Team;
+  /** one recording publisher per target id */
+  readonly publishers: ReadonlyMap<string, InMemoryPublisher>;
+  /** instants the desk asked to be woken at */
+  readonly wakes: Date[];
+  /** runs `/command` as `user` (id = name) */
+  run(user: string, line: string, eventId?: string): Promise<string>;
+  /** reacts on post `number`'s card as `user` */
+  react(user: string, number: number, emoji: string, added?: boolean): Promise<void>;
+  /** one publishing round at the clock's now */
+  tick(): Promise<Date | undefined>;
+}
+
+let teamCounter = 0;
+
+/** the default targets of a harness: the site feed, a Mastodon and an X account */
+export const HARNESS_TARGETS: readonly Target[] = [
+  { id: 'sito', network: 'feed', displayName: 'Sito istituzionale', credentials: {} },
+  { id: 'comune-masto', network: 'mastodon', displayName: 'Mastodon del Comune', credentials: {} },
+  { id: 'comune-x', network: 'x', displayName: 'X del Comune', credentials: {} },
+];
+
+/**
+ * Builds a desk for one scenario. Every harness gets its own team id, so
+ * scenarios sharing a test file's database never see each other's posts.
+ */
+export function createDeskHarness(
+  database: TestDatabase,
+  options: {
+    team?: Partial<Team>;
+    targets?: readonly Target[];
+    now?: string;
+    policy?: PublishingPolicy;
+    idempotent?: boolean;
+    store?: Store;
+  } = {},
+): DeskHarness {
+  teamCounter += 1;
+  const targets = options.targets ?? HARNESS_TARGETS;
+  const team: Team = {
+    id: `team-${process.pid}-${teamCounter}`,
+    chat: 'shell',
+    channel: 'social',
+    language: 'it',
+    timeZone: 'Europe/Rome',
+    approvers: ['supervisor', 'capo'],
+    approvalsRequired: 1,
+    targets: targets.map((t) => t.id),
+    ...options.team,
+  };
+  const store = options.store ?? new DrizzleStore(database.handle.db);
+  const clock = new FakeClock(options.now ?? '2026-11-21T10:00:00Z');
+  const chat = new InMemoryChat();
+  const logger = new RecordingLogger();
+  const publishers = new Map(
+    targets.map((t) => [t.id, new InMemoryPublisher({ idempotent: options.idempotent ?? false })] as const),
+  );
+  const wakes: Date[] = [];
+  const desk = createDesk(
+    {
+      store,
+      clock,
+      chat,
+      logger,
+      teams: [team],
+      targets,
+      publisherFor: (target): Publisher | undefined => publishers.get(target.id),
+      wake: (at) => wakes.push(at),
+    },
+    options.policy ?? DEFAULT_PUBLISHING_POLICY,
+  );
+  return {
+    desk,
+    store,
+    clock,
+    chat,
+    logger,
+    team,
+    publishers,
+    wakes,
+    run: async (user, line, eventId) =>
+      (
+        await desk.command(
+          { teamId: team.id, actor: { id: user, name: user }, ...(eventId ? { eventId } : {}) },
+          line,
+        )
+      ).text,
+    react: (user, number, emoji, added = true) =>
+      desk.react({ teamId: team.id, actor: { id: user, name: user }, post: { number }, emoji, added }),
+    tick: () => desk.tick(clock.now()),
+  };
+}

@@ -1,0 +1,106 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+
+function configFile(content: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'araldo-config-'));
+  const path = join(dir, 'araldo.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+describe('loadConfig', () => {
+  it('starts with the built-in default when nothing is configured', () => {
+    const loaded = loadConfig({}, '/srv/araldo');
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    expect(loaded.value.teams).toEqual([
+      {
+        id: 'social',
+        chat: 'shell',
+        channel: 'social',
+        language: 'it',
+        timeZone: 'Europe/Rome',
+        approvers: ['supervisor'],
+        approvalsRequired: 1,
+        targets: ['sito'],
+      },
+    ]);
+    expect(loaded.value.targets).toEqual([
+      { id: 'sito', network: 'feed', displayName: 'Sito istituzionale', credentials: {} },
+    ]);
+    expect(loaded.value.dataDir).toBe('/srv/araldo/data');
+    expect(loaded.value.port).toBe(3000);
+    expect(loaded.value.databaseUrl).toBeUndefined();
+    expect(loaded.value.logLevel).toBe('warn');
+  });
+
+  it('reports every problem at once, naming the field and what is expected', () => {
+    const path = configFile({
+      teams: [
+        { id: 'Social Team', chat: 'irc', channel: 'x', timeZone: 'Rome', approvers: [], targets: ['nope'] },
+      ],
+      targets: [{ id: 'fb', network: 'myspace', credentials: { token: 'EAAB-secret-value' } }],
+    });
+    const loaded = loadConfig({ ARALDO_CONFIG: path, PORT: 'abc' });
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    const text = loaded.error.join('\n');
+    expect(text).toContain('PORT');
+    expect(text).toContain('config teams[0].id: expected a short id');
+    expect(text).toContain('config teams[0].chat: expected one of shell, slack, discord');
+    expect(text).toContain('config teams[0].timeZone: expected an IANA time zone such as Europe/Rome');
+    expect(text).toContain('config teams[0].approvers: expected at least one approver');
+    expect(text).toContain('config targets[0].network: expected one of feed');
+    expect(text).toContain(
+      'config targets[0].credentials.token: expected the NAME of an environment variable',
+    );
+  });
+
+  it('checks references between teams and targets and that credentials are set', () => {
+    const path = configFile({
+      teams: [
+        { id: 'social', chat: 'shell', channel: 'social', approvers: ['capo'], targets: ['comune-fb', 'x'] },
+      ],
+      targets: [
+        { id: 'comune-fb', network: 'facebook', credentials: { pageToken: 'FB_PAGE_TOKEN' } },
+        { id: 'comune-fb', network: 'feed' },
+      ],
+    });
+    const loaded = loadConfig({ ARALDO_CONFIG: path });
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.error).toEqual([
+      'targets[0].credentials.pageToken: environment variable FB_PAGE_TOKEN is not set',
+      'targets[1].id: "comune-fb" is used twice',
+      'teams[0].targets[1]: no target "x" (known: comune-fb)',
+    ]);
+  });
+
+  it('resolves credentials from the environment and remembers them as secrets', () => {
+    const path = configFile({
+      teams: [{ id: 'social', chat: 'shell', channel: 'social', approvers: ['capo'] }],
+      targets: [{ id: 'comune-fb', network: 'facebook', credentials: { pageToken: 'FB_PAGE_TOKEN' } }],
+    });
+    const loaded = loadConfig({
+      ARALDO_CONFIG: path,
+      FB_PAGE_TOKEN: 'EAAB-very-secret',
+      DATABASE_URL: 'postgres://a:pw%40x@db/araldo',
+    });
+    expect(loaded.ok && loaded.value.targets[0]?.credentials).toEqual({ pageToken: 'EAAB-very-secret' });
+    expect(loaded.ok && loaded.value.secrets).toEqual(['EAAB-very-secret', 'pw@x']);
+    expect(loaded.ok && loaded.value.teams[0]?.targets).toEqual(['comune-fb']);
+  });
+
+  it('says so when the file is missing or not JSON', () => {
+    expect(loadConfig({ ARALDO_CONFIG: '/nonexistent/araldo.json' })).toMatchObject({
+      ok: false,
+      error: ['ARALDO_CONFIG: cannot read /nonexistent/araldo.json (ENOENT)'],
+    });
+    const loaded = loadConfig({ ARALDO_CONFIG: configFile('{ teams: [') });
+    expect(loaded.ok).toBe(false);
+    expect(!loaded.ok && loaded.error[0]).toContain('is not valid JSON');
+  });
+});
