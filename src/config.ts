@@ -3,6 +3,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { LANGUAGES } from './core/language.ts';
 import { NETWORKS } from './core/network.ts';
+import {
+  isWallClock,
+  type PostingPolicy,
+  parseDays,
+  type QuietHours,
+  type Weekday,
+} from './core/posting-window.ts';
 import { err, ok, type Result } from './core/result.ts';
 import type { Target } from './core/target.ts';
 import { CHAT_KINDS, type Team } from './core/team.ts';
@@ -42,6 +49,20 @@ const id = z
     'expected a short id of lower-case letters, digits, - or _ (e.g. comune-fb)',
   );
 
+const wallClock = z.string().refine(isWallClock, 'expected a 24-hour local time like 09:00');
+const days = z
+  .string()
+  .refine((value) => parseDays(value) !== undefined, 'expected days like mon-fri, sat,sun or mon (mon … sun)')
+  .transform((value) => parseDays(value) ?? []);
+
+const postingFields = {
+  slots: z
+    .array(z.strictObject({ days, times: z.array(wallClock).min(1, 'expected at least one time') }))
+    .min(1)
+    .optional(),
+  quietHours: z.strictObject({ from: wallClock, to: wallClock }).optional(),
+};
+
 const targetSchema = z.strictObject({
   id,
   network: z.enum(NETWORKS, { error: `expected one of ${NETWORKS.join(', ')}` }),
@@ -56,6 +77,7 @@ const targetSchema = z.strictObject({
     )
     .default({}),
   approvalsRequired: z.int().min(1).max(10).optional(),
+  ...postingFields,
 });
 
 const teamSchema = z.strictObject({
@@ -70,6 +92,13 @@ const teamSchema = z.strictObject({
   approvers: z.array(z.string().min(1)).min(1, 'expected at least one approver'),
   approvalsRequired: z.int().min(1).max(10).default(1),
   targets: z.array(id).optional(),
+  ...postingFields,
+  digest: z
+    .strictObject({
+      time: wallClock.default('08:30'),
+      days: days.default(['mon', 'tue', 'wed', 'thu', 'fri']),
+    })
+    .default({ time: '08:30', days: ['mon', 'tue', 'wed', 'thu', 'fri'] }),
 });
 
 const fileSchema = z.strictObject({
@@ -147,6 +176,16 @@ function checkReferences(
   });
 }
 
+function toPolicy(fields: {
+  slots?: readonly { days: readonly Weekday[]; times: readonly string[] }[] | undefined;
+  quietHours?: QuietHours | undefined;
+}): PostingPolicy {
+  return {
+    ...(fields.slots ? { slots: fields.slots } : {}),
+    ...(fields.quietHours ? { quietHours: fields.quietHours } : {}),
+  };
+}
+
 function readConfigFile(path: string): Result<unknown, string> {
   let raw: string;
   try {
@@ -200,11 +239,20 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       credentials,
       ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
       ...(target.approvalsRequired === undefined ? {} : { approvalsRequired: target.approvalsRequired }),
+      ...(target.slots || target.quietHours ? { posting: toPolicy(target) } : {}),
     };
   });
   const teams: Team[] = parsedFile.data.teams.map((team) => ({
-    ...team,
+    id: team.id,
+    chat: team.chat,
+    channel: team.channel,
+    language: team.language,
+    timeZone: team.timeZone,
+    approvers: team.approvers,
+    approvalsRequired: team.approvalsRequired,
     targets: team.targets ?? targets.map((target) => target.id),
+    posting: toPolicy(team),
+    digest: team.digest,
   }));
   if (e.DATABASE_URL) {
     const password = new URL(e.DATABASE_URL).password;

@@ -108,7 +108,20 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
     now: () => clock.now(),
   });
 
+  const WEEKDAY_NUMBERS = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } as const;
+  for (const team of config.teams) {
+    scheduler.daily({
+      time: team.digest.time,
+      days: team.digest.days.map((day) => WEEKDAY_NUMBERS[day]),
+      timeZone: team.timeZone,
+      run: () => desk.sendDueDigests(),
+    });
+  }
   await scheduler.start();
+  // A digest missed while Araldo was down goes now, if it is still its day.
+  await desk
+    .sendDueDigests()
+    .catch((error: unknown) => logger.error({ err: error }, 'digest on start failed'));
   logger.info(
     { port, teams: config.teams.map((t) => t.id), config: config.configSource },
     'Araldo is running',

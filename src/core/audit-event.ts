@@ -42,4 +42,6 @@ export interface NewAuditEvent {
 /** An audit event as stored: append-only, numbered in order. */
 export interface AuditEvent extends NewAuditEvent {
   readonly id: number;
+  /** the per-team number of the post concerned, if any */
+  readonly postNumber: number | undefined;
 }

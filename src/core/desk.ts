@@ -1,11 +1,15 @@
 import type { Actor } from './actor.ts';
+import { describeAudit } from './audit-trail.ts';
 import { parseCommand, parseProposeArgs } from './command-grammar.ts';
 import type { CommandReply } from './command-reply.ts';
 import { DeskContext, type DeskDeps } from './desk-context.ts';
+import { buildDigest, sendDueDigests } from './digest.ts';
 import { helpText } from './help.ts';
+import { cancelPost, editPost, reschedulePost, retryPost } from './manage-post.ts';
 import type { PostWithDeliveries } from './ports.ts';
 import { propose } from './propose.ts';
 import { DEFAULT_PUBLISHING_POLICY, type PublishingPolicy, publishDue } from './publishing.ts';
+import { describeQueue } from './queue.ts';
 import { type ReactionEvent, review } from './review.ts';
 import { toReviewAction } from './review-action.ts';
 import { describeStatus } from './status.ts';
@@ -39,16 +43,24 @@ export interface IncomingThreadReply {
   readonly text: string;
 }
 
+/** What became of a reaction or thread reply: applied, or why not. */
+export type LocateResult = 'applied' | 'not_a_review' | 'no_such_post';
+
 /** The publishing desk: the whole workflow behind every chat. */
 export interface Desk {
   /** handles a slash command line (`/propose …`); the reply is for the typist only */
   command(context: CommandContext, line: string): Promise<CommandReply>;
-  /** handles a reaction on a card; reactions that mean nothing are ignored */
-  react(reaction: IncomingReaction): Promise<void>;
+  /**
+   * handles a reaction on a card; reactions that mean nothing change
+   * nothing, and the result says why, for chats that can tell the person
+   */
+  react(reaction: IncomingReaction): Promise<LocateResult>;
   /** records a message written in a post's thread (review remarks, reasons) */
-  threadReply(reply: IncomingThreadReply): Promise<void>;
+  threadReply(reply: IncomingThreadReply): Promise<LocateResult>;
   /** publishes what is due at `now`; returns when the next delivery is due */
   tick(now: Date): Promise<Date | undefined>;
+  /** sends every team's digest that is due at the clock's now and not sent yet; returns those teams */
+  sendDueDigests(): Promise<string[]>;
   /** the teams this desk serves */
   readonly teams: readonly Team[];
 }
@@ -69,6 +81,11 @@ async function withPost(
   return then(entry);
 }
 
+/** The text after the post number: `/edit 12 New text` → `New text`, line breaks kept. */
+function afterFirstWord(rest: string): string {
+  return rest.replace(/^\S+\s*/, '');
+}
+
 const HANDLERS: Readonly<Record<string, Handler>> = {
   propose: async (ctx, team, context, rest) => {
     const args = parseProposeArgs(rest);
@@ -84,6 +101,19 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   },
   status: (ctx, team, _context, rest) =>
     withPost(ctx, team, rest, (entry) => describeStatus(ctx, team, entry)),
+  cancel: (ctx, team, context, rest) =>
+    withPost(ctx, team, rest, (entry) => cancelPost(ctx, team, context.actor, entry)),
+  edit: (ctx, team, context, rest) =>
+    withPost(ctx, team, rest, (entry) => editPost(ctx, team, context.actor, entry, afterFirstWord(rest))),
+  reschedule: (ctx, team, context, rest) =>
+    withPost(ctx, team, rest, (entry) =>
+      reschedulePost(ctx, team, context.actor, entry, afterFirstWord(rest)),
+    ),
+  retry: (ctx, team, context, rest) =>
+    withPost(ctx, team, rest, (entry) => retryPost(ctx, team, context.actor, entry)),
+  audit: (ctx, team, _context, rest) => withPost(ctx, team, rest, (entry) => describeAudit(ctx, team, entry)),
+  queue: (ctx, team) => describeQueue(ctx, team),
+  digest: async (ctx, team) => ({ text: await buildDigest(ctx, team) }),
   help: async (_ctx, team) => ({ text: helpText(team.language) }),
   aiuto: async (_ctx, team) => ({ text: helpText(team.language) }),
 };
@@ -114,22 +144,25 @@ export function createDesk(deps: DeskDeps, policy: PublishingPolicy = DEFAULT_PU
       : ctx.store.findPostByCardRef(team.id, locator.cardRef);
   }
 
-  async function react(reaction: IncomingReaction): Promise<void> {
+  async function react(reaction: IncomingReaction): Promise<LocateResult> {
     const team = ctx.team(reaction.teamId);
-    const action = toReviewAction(reaction.emoji);
-    if (!team || !action) return;
+    if (!team) throw new Error(`unknown team ${reaction.teamId}`);
     const entry = await locate(team, reaction.post);
-    if (!entry) return;
+    if (!entry) return 'no_such_post';
+    const action = toReviewAction(reaction.emoji);
+    if (!action) return 'not_a_review';
     const event: ReactionEvent = { actor: reaction.actor, action, added: reaction.added };
     await review(ctx, team, entry, event);
+    return 'applied';
   }
 
-  async function threadReply(reply: IncomingThreadReply): Promise<void> {
+  async function threadReply(reply: IncomingThreadReply): Promise<LocateResult> {
     const team = ctx.team(reply.teamId);
-    if (!team) return;
+    if (!team) throw new Error(`unknown team ${reply.teamId}`);
     const entry = await locate(team, reply.post);
-    if (!entry) return;
+    if (!entry) return 'no_such_post';
     await ctx.audit(entry.post, reply.actor, 'commented', { text: reply.text });
+    return 'applied';
   }
 
   return {
@@ -137,6 +170,7 @@ export function createDesk(deps: DeskDeps, policy: PublishingPolicy = DEFAULT_PU
     react,
     threadReply,
     tick: (now) => publishDue(ctx, now, policy),
+    sendDueDigests: () => sendDueDigests(ctx, deps.teams),
     teams: deps.teams,
   };
 }

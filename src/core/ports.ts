@@ -146,14 +146,15 @@ export interface Store {
     at: Date,
   ): Promise<Post | undefined>;
   /**
-   * makes the post's pending deliveries due at `dueAt` and moves the post
-   * from `from` to `to`, atomically; undefined when the post was not in `from`
+   * makes the post's pending deliveries due, each at its target's instant in
+   * `dueAt` (target id → instant), and moves the post from `from` to `to`,
+   * atomically; undefined when the post was not in `from`
    */
   schedulePost(
     postId: string,
     from: readonly PostState[],
     to: PostState,
-    dueAt: Date,
+    dueAt: ReadonlyMap<string, Date>,
     at: Date,
   ): Promise<Post | undefined>;
   /**
@@ -207,6 +208,60 @@ export interface Store {
   ): Promise<PostWithDeliveries | undefined>;
   /** the earliest instant any scheduled delivery of these teams is due, if any */
   nextDueAt(teamIds: readonly string[]): Promise<Date | undefined>;
+  /**
+   * replaces the post's text and images, bumps its version (so earlier
+   * approvals no longer count) and takes it back to pending with its
+   * deliveries, unless publishing has started; undefined when too late or
+   * the post was not in `from`
+   */
+  editPost(
+    postId: string,
+    from: readonly PostState[],
+    content: { readonly text: string; readonly images: readonly PostImage[] },
+    at: Date,
+  ): Promise<Post | undefined>;
+  /**
+   * sets the requested time; deliveries already scheduled (not started)
+   * become due at `dueAt` (target id → instant); undefined when publishing
+   * has started or the post was not in `from`
+   */
+  reschedulePost(
+    postId: string,
+    from: readonly PostState[],
+    requestedAt: Date,
+    dueAt: ReadonlyMap<string, Date>,
+    at: Date,
+  ): Promise<Post | undefined>;
+  /**
+   * makes the post's failed and unknown deliveries due at `at` again with a
+   * fresh attempt budget, and the post publishing; returns how many
+   */
+  retryDeliveries(postId: string, at: Date): Promise<number>;
+  /** posts of a team in these states, oldest first */
+  listPostsInStates(
+    teamId: string,
+    states: readonly PostState[],
+    limit: number,
+  ): Promise<readonly PostWithDeliveries[]>;
+  /** scheduled deliveries of a team due in [from, to), soonest first, with their posts */
+  listDueBetween(teamId: string, from: Date, to: Date): Promise<readonly ClaimedDelivery[]>;
+  /** deliveries of a team published in [from, to), in publication order, with their posts */
+  listPublishedBetween(teamId: string, from: Date, to: Date): Promise<readonly ClaimedDelivery[]>;
+  /** failed or unknown deliveries of a team last touched at or after `since`, oldest first */
+  listNeedingAttention(teamId: string, since: Date): Promise<readonly ClaimedDelivery[]>;
+  /** due instants of a target's scheduled deliveries in [from, to), to find free slots */
+  listTargetDueTimes(targetId: string, from: Date, to: Date): Promise<readonly Date[]>;
+  /**
+   * claims the team's digest of a local day; false when it was already
+   * claimed (by this or another process), so each day's digest goes once.
+   * A claim never marked sent and older than `staleAfterMs` (its process
+   * died before sending) can be claimed again.
+   */
+  claimDigest(teamId: string, day: string, at: Date, staleAfterMs: number): Promise<boolean>;
+  /** records that the claimed digest went out */
+  markDigestSent(teamId: string, day: string, at: Date): Promise<void>;
+  /** audit events of every team in [from, to), in order, for exports */
+  listAuditBetween(from: Date, to: Date): Promise<readonly AuditEvent[]>;
   /** appends to the audit log; the log is never updated or deleted */
   appendAudit(event: NewAuditEvent): Promise<void>;
   /** a post's audit trail, oldest first */

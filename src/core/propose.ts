@@ -25,6 +25,62 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
+/**
+ * Problems of a text with its images for each target, counted each
+ * network's way, in the team's language; empty when publishable everywhere.
+ */
+export function validateContent(
+  ctx: DeskContext,
+  team: Team,
+  targetIds: readonly string[],
+  text: string,
+  images: readonly { readonly url: string; readonly alt: string }[],
+): string[] {
+  const problems: string[] = [];
+  for (const id of targetIds) {
+    const target = ctx.target(id);
+    if (!target) continue;
+    const name = `${target.displayName} (${target.id})`;
+    for (const problem of checkContent(target.network, text, images.length)) {
+      switch (problem.code) {
+        case 'over_limit':
+          problems.push(
+            ctx.msg(team, 'propose.over_limit', {
+              target: name,
+              used: problem.used,
+              limit: problem.limit,
+              over: problem.over,
+              unit: UNIT_NAMES[team.language][problem.unit],
+            }),
+          );
+          break;
+        case 'image_required':
+          problems.push(ctx.msg(team, 'propose.image_required', { target: name }));
+          break;
+        case 'too_many_images':
+          problems.push(
+            ctx.msg(team, 'propose.too_many_images', {
+              target: name,
+              max: problem.max,
+              given: problem.given,
+            }),
+          );
+          break;
+        case 'too_many_hashtags':
+          problems.push(
+            ctx.msg(team, 'propose.too_many_hashtags', {
+              target: name,
+              max: problem.max,
+              given: problem.given,
+            }),
+          );
+          break;
+      }
+    }
+  }
+  return problems;
+}
+
 /** Problems of the draft in the team's language; empty when it can be stored. */
 function validate(
   ctx: DeskContext,
@@ -56,49 +112,8 @@ function validate(
       problems.push(ctx.msg(team, 'propose.image_without_alt', { url: image.url }));
   }
 
-  if (draft.text.trim() !== '') {
-    for (const id of targetIds) {
-      const target = ctx.target(id);
-      if (!target) continue;
-      const name = `${target.displayName} (${target.id})`;
-      for (const problem of checkContent(target.network, draft.text, draft.images.length)) {
-        switch (problem.code) {
-          case 'over_limit':
-            problems.push(
-              ctx.msg(team, 'propose.over_limit', {
-                target: name,
-                used: problem.used,
-                limit: problem.limit,
-                over: problem.over,
-                unit: UNIT_NAMES[team.language][problem.unit],
-              }),
-            );
-            break;
-          case 'image_required':
-            problems.push(ctx.msg(team, 'propose.image_required', { target: name }));
-            break;
-          case 'too_many_images':
-            problems.push(
-              ctx.msg(team, 'propose.too_many_images', {
-                target: name,
-                max: problem.max,
-                given: problem.given,
-              }),
-            );
-            break;
-          case 'too_many_hashtags':
-            problems.push(
-              ctx.msg(team, 'propose.too_many_hashtags', {
-                target: name,
-                max: problem.max,
-                given: problem.given,
-              }),
-            );
-            break;
-        }
-      }
-    }
-  }
+  if (draft.text.trim() !== '')
+    problems.push(...validateContent(ctx, team, targetIds, draft.text, draft.images));
 
   let requestedAt: Date | undefined;
   if (draft.at !== undefined) {

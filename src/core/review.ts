@@ -1,9 +1,10 @@
 import type { Actor } from './actor.ts';
 import { refreshCard } from './card-builder.ts';
 import { type DeskContext, SYSTEM_ACTOR } from './desk-context.ts';
-import { formatLocalTime } from './local-time-format.ts';
+import { describePlans, dueTimes, earliest, planPost } from './planning.ts';
 import type { PostWithDeliveries } from './ports.ts';
 import { isUndecided, type Post, type PostState, UNDECIDED_STATES } from './post.ts';
+import type { DeliveryPlan } from './posting-window.ts';
 import type { ReviewAction } from './review-action.ts';
 import type { Team } from './team.ts';
 
@@ -37,27 +38,36 @@ async function ignoreOnce(
 }
 
 /**
- * Schedules an approved post at its requested time, or at once (urgent
- * posts always at once). Two approvers at the same instant both reach the
+ * Schedules an approved post: each delivery at its planned instant (the
+ * requested time, the target's next free slot, or now, out of quiet hours;
+ * urgent posts at once). Two approvers at the same instant both reach the
  * threshold; the conditional transition lets exactly one of them schedule it.
  */
 async function scheduleApproved(
   ctx: DeskContext,
+  team: Team,
   post: Post,
-): Promise<{ post: Post; dueAt: Date } | undefined> {
+): Promise<{ post: Post; plans: ReadonlyMap<string, DeliveryPlan>; now: Date } | undefined> {
   const now = ctx.now();
-  const requested = post.urgent ? undefined : post.requestedAt;
-  const dueAt = requested && requested > now ? requested : now;
+  const entry = await ctx.store.getPostById(post.id);
+  if (!entry) return undefined;
+  const targetIds = entry.deliveries.filter((d) => d.state === 'pending').map((d) => d.targetId);
+  const plans = await planPost(ctx, team, post, post.requestedAt, targetIds, now);
+  const first = earliest(plans) ?? now;
   const scheduled = await ctx.store.schedulePost(
     post.id,
     UNDECIDED_STATES,
-    dueAt > now ? 'scheduled' : 'approved',
-    dueAt,
+    first > now ? 'scheduled' : 'approved',
+    dueTimes(plans),
     now,
   );
   if (!scheduled) return undefined;
-  await ctx.audit(post, SYSTEM_ACTOR, 'scheduled', { dueAt: dueAt.toISOString() });
-  return { post: scheduled, dueAt };
+  await ctx.audit(post, SYSTEM_ACTOR, 'scheduled', {
+    due: Object.fromEntries(
+      [...plans].map(([id, plan]) => [id, { at: plan.at.toISOString(), reason: plan.reason }]),
+    ),
+  });
+  return { post: scheduled, plans, now };
 }
 
 async function approve(ctx: DeskContext, team: Team, post: Post, actor: Actor): Promise<void> {
@@ -74,20 +84,17 @@ async function approve(ctx: DeskContext, team: Team, post: Post, actor: Actor): 
     await refreshCard(ctx, team, post.id);
     return;
   }
-  const scheduled = await scheduleApproved(ctx, post);
+  const scheduled = await scheduleApproved(ctx, team, post);
   if (!scheduled) return;
-  const { dueAt } = scheduled;
   await ctx.sayInThread(team, post, {
-    text: ctx.msg(team, 'reaction.approved', { name: actor.name, have, need }),
-  });
-  await ctx.sayInThread(team, post, {
-    text:
-      scheduled.post.state === 'scheduled'
-        ? ctx.msg(team, 'schedule.at', { when: formatLocalTime(dueAt, team.timeZone, team.language) })
-        : ctx.msg(team, 'schedule.now'),
+    text: [
+      ctx.msg(team, 'reaction.approved', { name: actor.name, have, need }),
+      ...describePlans(ctx, team, scheduled.plans, scheduled.now),
+    ].join('\n'),
   });
   await refreshCard(ctx, team, post.id);
-  ctx.wake(dueAt);
+  const first = earliest(scheduled.plans);
+  if (first) ctx.wake(first);
 }
 
 async function withdraw(ctx: DeskContext, team: Team, post: Post, actor: Actor): Promise<void> {

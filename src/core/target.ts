@@ -1,4 +1,5 @@
 import type { Network } from './network.ts';
+import type { PostingPolicy } from './posting-window.ts';
 
 /**
  * One account a team publishes to, named by the admin (`comune-fb`, `sito`).
@@ -15,4 +16,6 @@ export interface Target {
   readonly credentials: Readonly<Record<string, string>>;
   /** approvals this target needs at least, overriding a lower team default */
   readonly approvalsRequired?: number;
+  /** slots and quiet hours of this target, each overriding the team's */
+  readonly posting?: PostingPolicy;
 }

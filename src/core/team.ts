@@ -1,4 +1,5 @@
 import type { Language } from './language.ts';
+import type { PostingPolicy, Weekday } from './posting-window.ts';
 
 /** The chat platforms a team can live on. */
 export const CHAT_KINDS = ['shell', 'slack', 'discord'] as const;
@@ -25,4 +26,8 @@ export interface Team {
   readonly approvalsRequired: number;
   /** ids of the targets this team may publish to */
   readonly targets: readonly string[];
+  /** default posting slots and quiet hours of the team's targets */
+  readonly posting: PostingPolicy;
+  /** when the daily digest goes to the channel: local 'HH:MM' on these days */
+  readonly digest: { readonly time: string; readonly days: readonly Weekday[] };
 }

@@ -4,6 +4,16 @@ import type { Logger } from '../core/ports.ts';
 /** What the scheduler wakes: one round of publishing, returning the next due time. */
 export type Tick = (now: Date) => Promise<Date | undefined>;
 
+/** A daily job in a team's zone: the digest. */
+export interface DailyJob {
+  /** local 'HH:MM' */
+  readonly time: string;
+  /** node-schedule day numbers, 0 = Sunday */
+  readonly days: readonly number[];
+  readonly timeZone: string;
+  readonly run: () => Promise<unknown>;
+}
+
 /** Scheduler timing. */
 export interface SchedulerOptions {
   /**
@@ -36,12 +46,33 @@ export class Scheduler {
     this.#options = options;
   }
 
+  #daily: schedule.Job[] = [];
+
   /** starts polling and runs a first round at once (late posts are published on start) */
   start(): Promise<void> {
     this.#poll = schedule.scheduleJob(this.#options.pollCron, () => {
       void this.runNow();
     });
     return this.runNow();
+  }
+
+  /**
+   * Runs `job` every listed day at its local time, in its zone (so 08:30
+   * stays 08:30 across daylight-saving changes). Failures are logged.
+   */
+  daily(job: DailyJob): void {
+    const [hour, minute] = job.time.split(':').map((part) => Number.parseInt(part, 10));
+    const rule = new schedule.RecurrenceRule();
+    rule.hour = hour ?? 8;
+    rule.minute = minute ?? 30;
+    rule.second = 0;
+    rule.dayOfWeek = [...job.days];
+    rule.tz = job.timeZone;
+    this.#daily.push(
+      schedule.scheduleJob(rule, () => {
+        job.run().catch((error: unknown) => this.#logger.error({ err: error }, 'daily job failed'));
+      }),
+    );
   }
 
   /** asks for a round at `at` (at once when it has passed) */
@@ -91,6 +122,7 @@ export class Scheduler {
     this.#stopped = true;
     this.#timer?.cancel();
     this.#poll?.cancel();
+    for (const job of this.#daily) job.cancel();
     await this.#running;
   }
 }

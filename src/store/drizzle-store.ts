@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNotNull, lte, min, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
 import type { Actor } from '../core/actor.ts';
 import type { AuditAction, AuditEvent, NewAuditEvent } from '../core/audit-event.ts';
 import { type Delivery, type DeliveryState, derivePublishedState } from '../core/delivery.ts';
@@ -9,9 +9,9 @@ import type {
   PostWithDeliveries,
   Store,
 } from '../core/ports.ts';
-import type { Post, PostState } from '../core/post.ts';
+import type { Post, PostImage, PostState } from '../core/post.ts';
 import type { Database } from './database.ts';
-import { approvals, auditEvents, deliveries, posts, teams } from './schema.ts';
+import { approvals, auditEvents, deliveries, digests, posts, teams } from './schema.ts';
 
 type PostRow = typeof posts.$inferSelect;
 type DeliveryRow = typeof deliveries.$inferSelect;
@@ -34,6 +34,20 @@ function toPost(row: PostRow): Post {
     cardRef: row.cardRef ?? undefined,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+  };
+}
+
+function toAuditEvent(row: typeof auditEvents.$inferSelect, postNumber: number | null): AuditEvent {
+  return {
+    postNumber: postNumber ?? undefined,
+    id: row.id,
+    teamId: row.teamId,
+    postId: row.postId ?? undefined,
+    at: row.at,
+    actorId: row.actorId,
+    actorName: row.actorName,
+    action: row.action as AuditAction,
+    details: row.details,
   };
 }
 
@@ -93,6 +107,31 @@ function lockDeliveriesOf(tx: Executor, postId: string): Promise<{ id: string; s
     .for('update');
 }
 
+/**
+ * Makes the post's deliveries in `states` scheduled at their target's
+ * instant; a target missing from `dueAt` keeps its row untouched.
+ */
+async function setDueTimes(
+  tx: Executor,
+  postId: string,
+  states: readonly string[],
+  dueAt: ReadonlyMap<string, Date>,
+  at: Date,
+): Promise<void> {
+  for (const [targetId, due] of dueAt) {
+    await tx
+      .update(deliveries)
+      .set({ state: 'scheduled', nextAttemptAt: due, updatedAt: at })
+      .where(
+        and(
+          eq(deliveries.postId, postId),
+          eq(deliveries.targetId, targetId),
+          inArray(deliveries.state, [...states]),
+        ),
+      );
+  }
+}
+
 /** Deliveries whose post belongs to one of these teams. */
 function ofTeams(teamIds: readonly string[]) {
   return inArray(
@@ -116,6 +155,9 @@ export class DrizzleStore implements Store {
   async createPost(input: NewPost): Promise<{ post: PostWithDeliveries; created: boolean }> {
     return this.#db.transaction(async (tx) => {
       await tx.insert(teams).values({ id: input.teamId }).onConflictDoNothing();
+      // Lock the team row before the dedupe check: a retried event arriving
+      // while the first is being stored waits here, then finds the first post.
+      await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, input.teamId)).for('update');
       if (input.dedupeKey !== undefined) {
         const [seen] = await tx
           .select({ id: posts.id })
@@ -254,7 +296,7 @@ export class DrizzleStore implements Store {
     postId: string,
     from: readonly PostState[],
     to: PostState,
-    dueAt: Date,
+    dueAt: ReadonlyMap<string, Date>,
     at: Date,
   ): Promise<Post | undefined> {
     return this.#db.transaction(async (tx) => {
@@ -264,10 +306,7 @@ export class DrizzleStore implements Store {
         .where(and(eq(posts.id, postId), inArray(posts.state, [...from])))
         .returning();
       if (!row) return undefined;
-      await tx
-        .update(deliveries)
-        .set({ state: 'scheduled', nextAttemptAt: dueAt })
-        .where(and(eq(deliveries.postId, postId), eq(deliveries.state, 'pending')));
+      await setDueTimes(tx, postId, ['pending'], dueAt, at);
       return toPost(row);
     });
   }
@@ -313,7 +352,7 @@ export class DrizzleStore implements Store {
       if (!row) return undefined;
       await tx
         .update(deliveries)
-        .set({ state: deliveryState, nextAttemptAt: null, attempts: 0 })
+        .set({ state: deliveryState, nextAttemptAt: null, attempts: 0, updatedAt: at })
         .where(and(eq(deliveries.postId, postId), inArray(deliveries.state, ['pending', 'scheduled'])));
       return toPost(row);
     });
@@ -443,7 +482,7 @@ export class DrizzleStore implements Store {
       await lockDeliveriesOf(tx, owner.postId);
       const [row] = await tx
         .update(deliveries)
-        .set(patch)
+        .set({ ...patch, updatedAt: at })
         .where(and(eq(deliveries.id, deliveryId), eq(deliveries.state, 'publishing')))
         .returning({ postId: deliveries.postId });
       if (!row) return undefined;
@@ -465,25 +504,192 @@ export class DrizzleStore implements Store {
     return row?.at ? new Date(row.at) : undefined;
   }
 
+  async editPost(
+    postId: string,
+    from: readonly PostState[],
+    content: { readonly text: string; readonly images: readonly PostImage[] },
+    at: Date,
+  ): Promise<Post | undefined> {
+    return this.#db.transaction(async (tx) => {
+      const locked = await lockDeliveriesOf(tx, postId);
+      if (locked.some((d) => d.state !== 'pending' && d.state !== 'scheduled')) return undefined;
+      const [row] = await tx
+        .update(posts)
+        .set({
+          text: content.text,
+          images: content.images.map((image) => ({ url: image.url, alt: image.alt })),
+          version: sql`${posts.version} + 1`,
+          state: 'pending',
+          updatedAt: at,
+        })
+        .where(and(eq(posts.id, postId), inArray(posts.state, [...from])))
+        .returning();
+      if (!row) return undefined;
+      await tx
+        .update(deliveries)
+        .set({ state: 'pending', nextAttemptAt: null, attempts: 0, updatedAt: at })
+        .where(and(eq(deliveries.postId, postId), eq(deliveries.state, 'scheduled')));
+      return toPost(row);
+    });
+  }
+
+  async reschedulePost(
+    postId: string,
+    from: readonly PostState[],
+    requestedAt: Date,
+    dueAt: ReadonlyMap<string, Date>,
+    at: Date,
+  ): Promise<Post | undefined> {
+    return this.#db.transaction(async (tx) => {
+      const locked = await lockDeliveriesOf(tx, postId);
+      if (locked.some((d) => d.state !== 'pending' && d.state !== 'scheduled')) return undefined;
+      const scheduled = locked.some((d) => d.state === 'scheduled');
+      const [row] = await tx
+        .update(posts)
+        .set({ requestedAt, updatedAt: at, ...(scheduled ? { state: 'scheduled' } : {}) })
+        .where(and(eq(posts.id, postId), inArray(posts.state, [...from])))
+        .returning();
+      if (!row) return undefined;
+      if (scheduled) await setDueTimes(tx, postId, ['scheduled'], dueAt, at);
+      return toPost(row);
+    });
+  }
+
+  async retryDeliveries(postId: string, at: Date): Promise<number> {
+    return this.#db.transaction(async (tx) => {
+      await lockDeliveriesOf(tx, postId);
+      const retried = await tx
+        .update(deliveries)
+        .set({ state: 'scheduled', nextAttemptAt: at, attempts: 0, claimedUntil: null, updatedAt: at })
+        .where(and(eq(deliveries.postId, postId), inArray(deliveries.state, ['failed', 'unknown'])))
+        .returning({ id: deliveries.id });
+      if (retried.length > 0) {
+        await tx.update(posts).set({ state: 'publishing', updatedAt: at }).where(eq(posts.id, postId));
+      }
+      return retried.length;
+    });
+  }
+
+  async listPostsInStates(
+    teamId: string,
+    states: readonly PostState[],
+    limit: number,
+  ): Promise<readonly PostWithDeliveries[]> {
+    const rows = await this.#db
+      .select()
+      .from(posts)
+      .where(and(eq(posts.teamId, teamId), inArray(posts.state, [...states])))
+      .orderBy(asc(posts.createdAt), asc(posts.number))
+      .limit(limit);
+    return Promise.all(
+      rows.map(async (row) => ({ post: toPost(row), deliveries: await loadDeliveries(this.#db, row.id) })),
+    );
+  }
+
+  async listDueBetween(teamId: string, from: Date, to: Date): Promise<readonly ClaimedDelivery[]> {
+    return this.#deliveriesWithPosts(
+      and(
+        eq(posts.teamId, teamId),
+        eq(deliveries.state, 'scheduled'),
+        gte(deliveries.nextAttemptAt, from),
+        lt(deliveries.nextAttemptAt, to),
+      ),
+      deliveries.nextAttemptAt,
+    );
+  }
+
+  async listPublishedBetween(teamId: string, from: Date, to: Date): Promise<readonly ClaimedDelivery[]> {
+    return this.#deliveriesWithPosts(
+      and(
+        eq(posts.teamId, teamId),
+        eq(deliveries.state, 'published'),
+        gte(deliveries.publishedAt, from),
+        lt(deliveries.publishedAt, to),
+      ),
+      deliveries.publishedAt,
+    );
+  }
+
+  async listNeedingAttention(teamId: string, since: Date): Promise<readonly ClaimedDelivery[]> {
+    return this.#deliveriesWithPosts(
+      and(
+        eq(posts.teamId, teamId),
+        inArray(deliveries.state, ['failed', 'unknown']),
+        or(gte(deliveries.updatedAt, since), isNull(deliveries.updatedAt)),
+      ),
+      deliveries.updatedAt,
+    );
+  }
+
+  async #deliveriesWithPosts(
+    where: ReturnType<typeof and>,
+    order: typeof deliveries.nextAttemptAt | typeof deliveries.publishedAt | typeof deliveries.updatedAt,
+  ): Promise<readonly ClaimedDelivery[]> {
+    const rows = await this.#db
+      .select({ delivery: deliveries, post: posts })
+      .from(deliveries)
+      .innerJoin(posts, eq(posts.id, deliveries.postId))
+      .where(where)
+      .orderBy(asc(order), asc(posts.number), asc(deliveries.position))
+      .limit(500);
+    return rows.map((row) => ({ delivery: toDelivery(row.delivery), post: toPost(row.post) }));
+  }
+
+  async listTargetDueTimes(targetId: string, from: Date, to: Date): Promise<readonly Date[]> {
+    const rows = await this.#db
+      .select({ at: deliveries.nextAttemptAt })
+      .from(deliveries)
+      .where(
+        and(
+          eq(deliveries.targetId, targetId),
+          eq(deliveries.state, 'scheduled'),
+          gte(deliveries.nextAttemptAt, from),
+          lt(deliveries.nextAttemptAt, to),
+        ),
+      )
+      .orderBy(asc(deliveries.nextAttemptAt));
+    return rows.flatMap((row) => (row.at ? [row.at] : []));
+  }
+
+  async claimDigest(teamId: string, day: string, at: Date, staleAfterMs: number): Promise<boolean> {
+    const claimed = await this.#db
+      .insert(digests)
+      .values({ teamId, day, claimedAt: at })
+      .onConflictDoUpdate({
+        target: [digests.teamId, digests.day],
+        set: { claimedAt: at },
+        setWhere: sql`${digests.sentAt} is null and ${digests.claimedAt} < ${new Date(at.getTime() - staleAfterMs)}`,
+      })
+      .returning({ day: digests.day });
+    return claimed.length === 1;
+  }
+
+  async markDigestSent(teamId: string, day: string, at: Date): Promise<void> {
+    await this.#db
+      .update(digests)
+      .set({ sentAt: at })
+      .where(and(eq(digests.teamId, teamId), eq(digests.day, day)));
+  }
+
+  async listAuditBetween(from: Date, to: Date): Promise<readonly AuditEvent[]> {
+    return this.#auditWhere(and(gte(auditEvents.at, from), lt(auditEvents.at, to)));
+  }
+
+  async #auditWhere(where: ReturnType<typeof and>): Promise<readonly AuditEvent[]> {
+    const rows = await this.#db
+      .select({ event: auditEvents, number: posts.number })
+      .from(auditEvents)
+      .leftJoin(posts, eq(posts.id, auditEvents.postId))
+      .where(where)
+      .orderBy(asc(auditEvents.id));
+    return rows.map((row) => toAuditEvent(row.event, row.number));
+  }
+
   async appendAudit(event: NewAuditEvent): Promise<void> {
     await insertAudit(this.#db, event);
   }
 
   async listAudit(postId: string): Promise<readonly AuditEvent[]> {
-    const rows = await this.#db
-      .select()
-      .from(auditEvents)
-      .where(eq(auditEvents.postId, postId))
-      .orderBy(asc(auditEvents.id));
-    return rows.map((row) => ({
-      id: row.id,
-      teamId: row.teamId,
-      postId: row.postId ?? undefined,
-      at: row.at,
-      actorId: row.actorId,
-      actorName: row.actorName,
-      action: row.action as AuditAction,
-      details: row.details,
-    }));
+    return this.#auditWhere(eq(auditEvents.postId, postId));
   }
 }

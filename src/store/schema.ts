@@ -71,10 +71,14 @@ export const deliveries = pgTable(
     publicUrl: text('public_url'),
     lastError: text('last_error'),
     publishedAt: instant('published_at'),
+    /** last state change; null on rows written before this column existed */
+    updatedAt: instant('updated_at'),
   },
   (t) => [
     uniqueIndex('deliveries_post_target_unique').on(t.postId, t.targetId),
     index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.state} = 'scheduled'`),
+    index('deliveries_target_due_idx').on(t.targetId, t.nextAttemptAt).where(sql`${t.state} = 'scheduled'`),
+    index('deliveries_published_idx').on(t.publishedAt).where(sql`${t.state} = 'published'`),
     index('deliveries_claimed_idx').on(t.claimedUntil).where(sql`${t.state} = 'publishing'`),
   ],
 );

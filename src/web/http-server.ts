@@ -46,6 +46,7 @@ async function feed(
   const path = join(options.feedsDir, file);
   try {
     const info = await stat(path);
+    if (!info.isFile()) throw new Error(`${file} is not a file`);
     res.writeHead(200, {
       'content-type': 'application/atom+xml; charset=utf-8',
       'content-length': info.size,
@@ -56,7 +57,13 @@ async function feed(
       res.end();
       return;
     }
-    createReadStream(path).pipe(res);
+    // The headers are out: a read error can only cut the response short.
+    createReadStream(path)
+      .on('error', (error) => {
+        options.logger.error({ err: error, file }, 'feed read failed');
+        res.destroy(error);
+      })
+      .pipe(res);
   } catch {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('feed not found\n');
   }

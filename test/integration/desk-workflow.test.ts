@@ -114,7 +114,7 @@ describe(`the desk on ${testDriver}`, () => {
       const h = createDeskHarness(database);
       const n = await proposeOne(h);
       await h.react('supervisor', n, '✅');
-      expect(h.chat.thread(n)).toEqual(['✅ Approvata da supervisor (1/1).', 'La pubblico subito.']);
+      expect(h.chat.thread(n)).toEqual(['✅ Approvata da supervisor (1/1).\nLa pubblico subito.']);
       expect(h.wakes).toHaveLength(1);
       await h.tick();
       const entry = await h.store.getPost(h.team.id, n);
@@ -196,7 +196,7 @@ describe(`the desk on ${testDriver}`, () => {
       expect(await h.store.listApprovals(entry!.post.id, 1)).toHaveLength(2);
       const audit = await h.store.listAudit(entry!.post.id);
       expect(audit.filter((e) => e.action === 'scheduled')).toHaveLength(1);
-      expect(h.chat.thread(n).filter((t) => t === 'La pubblico subito.')).toHaveLength(1);
+      expect(h.chat.thread(n).filter((t) => t.endsWith('La pubblico subito.'))).toHaveLength(1);
     });
 
     it('withdraws an approval when ✅ is removed before publication', async () => {
@@ -258,8 +258,8 @@ describe(`the desk on ${testDriver}`, () => {
         '/propose to:sito at:2026-11-21T12:00:00Z Alle 13 il consiglio comunale.',
       );
       await h.react('supervisor', n, '✅');
-      expect(h.chat.thread(n)).toContain(
-        'Programmata per sabato 21 novembre 2026, 13:00 (Europe/Rome, CET).',
+      expect(h.chat.thread(n).at(-1)).toBe(
+        '✅ Approvata da supervisor (1/1).\nProgrammata per sabato 21 novembre 2026, 13:00 (Europe/Rome, CET).',
       );
       expect(await h.tick()).toEqual(new Date('2026-11-21T12:00:00Z'));
       expect(h.publishers.get('sito')?.requests).toHaveLength(0);

@@ -1,4 +1,4 @@
-import { createDesk, type Desk } from '../../src/core/desk.ts';
+import { createDesk, type Desk, type LocateResult } from '../../src/core/desk.ts';
 import type { Publisher, Store } from '../../src/core/ports.ts';
 import { DEFAULT_PUBLISHING_POLICY, type PublishingPolicy } from '../../src/core/publishing.ts';
 import type { Target } from '../../src/core/target.ts';
@@ -25,7 +25,7 @@ export interface DeskHarness {
   /** runs `/command` as `user` (id = name) */
   run(user: string, line: string, eventId?: string): Promise<string>;
   /** reacts on post `number`'s card as `user` */
-  react(user: string, number: number, emoji: string, added?: boolean): Promise<void>;
+  react(user: string, number: number, emoji: string, added?: boolean): Promise<LocateResult>;
   /** one publishing round at the clock's now */
   tick(): Promise<Date | undefined>;
 }
@@ -65,8 +65,10 @@ export function createDeskHarness(
     approvers: ['supervisor', 'capo'],
     approvalsRequired: 1,
     targets: targets.map((t) => t.id),
+    posting: {},
+    digest: { time: '08:30', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
     ...options.team,
-  };
+  } as Team;
   const store = options.store ?? new DrizzleStore(database.handle.db);
   const clock = new FakeClock(options.now ?? '2026-11-21T10:00:00Z');
   const chat = new InMemoryChat();

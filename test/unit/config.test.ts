@@ -26,6 +26,8 @@ describe('loadConfig', () => {
         approvers: ['supervisor'],
         approvalsRequired: 1,
         targets: ['sito'],
+        posting: {},
+        digest: { time: '08:30', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
       },
     ]);
     expect(loaded.value.targets).toEqual([

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { Desk } from '../../core/desk.ts';
+import type { Desk, LocateResult } from '../../core/desk.ts';
+import { t } from '../../core/i18n/translate.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { Team } from '../../core/team.ts';
 import type { ShellChat } from './shell-chat.ts';
@@ -14,12 +15,6 @@ export interface ShellAdapterOptions {
   readonly firstUser: string;
   readonly logger: Logger;
 }
-
-const SWITCHED = {
-  it: (name: string) => `Ora scrivi come ${name}.`,
-  en: (name: string) => `You now write as ${name}.`,
-};
-const USAGE = { it: (usage: string) => `Uso: ${usage}`, en: (usage: string) => `Usage: ${usage}` };
 
 /**
  * A terminal chat (SPEC §4): each line is one message in the team channel
@@ -72,32 +67,37 @@ export class ShellAdapter {
     try {
       switch (input.kind) {
         case 'blank':
+          return;
         case 'message':
+          chat.sayToTypist(t(team.language, 'shell.plain_message'));
           return;
         case 'as':
           this.#user = input.name;
-          chat.sayToTypist(SWITCHED[team.language](input.name));
+          chat.sayToTypist(t(team.language, 'shell.switched', { name: input.name }));
           return;
         case 'usage':
-          chat.sayToTypist(USAGE[team.language](input.usage));
+          chat.sayToTypist(t(team.language, 'shell.usage', { usage: input.usage }));
           return;
-        case 'react':
-          await this.#desk.react({
+        case 'react': {
+          const post = { number: input.number };
+          const result = await this.#desk.react({
             teamId: team.id,
             actor,
-            post: { number: input.number },
+            post,
             emoji: input.emoji,
             added: input.added,
           });
+          this.#explain(result, input.number);
           return;
-        case 'reply':
-          await this.#desk.threadReply({
-            teamId: team.id,
-            actor,
-            post: { number: input.number },
-            text: input.text,
-          });
+        }
+        case 'reply': {
+          const post = { number: input.number };
+          this.#explain(
+            await this.#desk.threadReply({ teamId: team.id, actor, post, text: input.text }),
+            input.number,
+          );
           return;
+        }
         case 'command': {
           const reply = await this.#desk.command({ teamId: team.id, actor }, input.line);
           chat.sayToTypist(reply.text);
@@ -106,7 +106,14 @@ export class ShellAdapter {
       }
     } catch (error) {
       logger.error({ err: error, line: this.#lineCount }, 'shell line failed');
-      chat.sayToTypist(team.language === 'it' ? 'Errore interno: riprova.' : 'Internal error: try again.');
+      chat.sayToTypist(t(team.language, 'shell.internal_error'));
     }
+  }
+
+  /** tells the typist why a reaction or reply did nothing */
+  #explain(result: LocateResult, number: number): void {
+    const { chat, team } = this.#options;
+    if (result === 'no_such_post') chat.sayToTypist(t(team.language, 'command.no_such_post', { number }));
+    if (result === 'not_a_review') chat.sayToTypist(t(team.language, 'reaction.not_a_review'));
   }
 }

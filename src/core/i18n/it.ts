@@ -95,6 +95,73 @@ export const it = {
   'publish.missing_publisher': (p: { target: string }) =>
     `La destinazione ${p.target} non è configurata per la pubblicazione: avvisa l'amministratore.`,
   'publish.done': () => 'Tutte le pubblicazioni sono andate a buon fine.',
+  'command.not_allowed': (p: { number: number }) =>
+    `Solo l'autore o un supervisore può farlo sulla proposta #${p.number}.`,
+  'command.too_late': (p: { number: number; status: string }) =>
+    `La proposta #${p.number} è già ${p.status}: ormai non si può più cambiare.`,
+  'cancel.reply': (p: { number: number }) => `Proposta #${p.number} annullata.`,
+  'cancel.thread': (p: { name: string }) => `🚫 Annullata da ${p.name}. Non sarà pubblicata.`,
+  'edit.usage': () => 'Scrivi il nuovo testo dopo il numero, ad esempio: /edit 12 Nuovo testo del post.',
+  'edit.reply': (p: { number: number }) => `Proposta #${p.number} modificata: serve una nuova approvazione.`,
+  'edit.thread': (p: { name: string; before: string; after: string }) =>
+    `✏️ ${p.name} ha modificato il testo. Le approvazioni precedenti non valgono più: serve una nuova approvazione.\nPrima: ${p.before}\nOra: ${p.after}`,
+  'reschedule.usage': () => 'Indica quando, ad esempio: /reschedule 12 domani alle 9.',
+  'reschedule.reply': (p: { number: number; when: string }) => `Proposta #${p.number} spostata a ${p.when}.`,
+  'reschedule.thread': (p: { name: string; when: string }) =>
+    `🕒 ${p.name} ha spostato la pubblicazione a ${p.when}.`,
+  'retry.none': (p: { number: number }) =>
+    `La proposta #${p.number} non ha pubblicazioni fallite da ripetere.`,
+  'retry.reply': (p: { number: number; count: number }) =>
+    `Ripeto ${p.count === 1 ? 'la pubblicazione fallita' : `le ${p.count} pubblicazioni fallite`} della proposta #${p.number}.`,
+  'retry.thread': (p: { name: string }) => `🔁 ${p.name} ha chiesto di ripetere le pubblicazioni fallite.`,
+  'schedule.quiet_hours': (p: { target: string; from: string; when: string }) =>
+    `${p.target}: alle ${p.from} è nelle ore di silenzio, la pubblico ${p.when}.`,
+  'schedule.slot': (p: { target: string; when: string }) => `${p.target}: primo spazio libero, ${p.when}.`,
+  'schedule.target_at': (p: { target: string; when: string }) => `${p.target}: ${p.when}.`,
+  'queue.empty': () => 'Nessuna pubblicazione nei prossimi 7 giorni.',
+  'queue.title': (p: { zone: string }) => `Pubblicazioni dei prossimi 7 giorni (ora di ${p.zone}):`,
+  'queue.awaiting': () => 'da approvare',
+  'audit.title': (p: { number: number }) => `Storia della proposta #${p.number}:`,
+  'audit.proposed': () => 'ha proposto il post',
+  'audit.edited': () => 'ha modificato il testo',
+  'audit.commented': () => 'ha scritto nel thread',
+  'audit.reacted': () => 'ha reagito',
+  'audit.unreacted': () => 'ha tolto una reazione',
+  'audit.approved': () => 'ha approvato',
+  'audit.approval_withdrawn': () => "ha ritirato l'approvazione",
+  'audit.approval_ignored': () => 'reazione non valida come approvazione',
+  'audit.rejected': () => 'ha rifiutato',
+  'audit.changes_requested': () => 'ha chiesto modifiche',
+  'audit.cancelled': () => 'ha annullato',
+  'audit.scheduled': () => 'programmata',
+  'audit.rescheduled': () => "ha cambiato l'orario",
+  'audit.publish_attempt': () => 'tentativo di pubblicazione',
+  'audit.published': () => 'pubblicata',
+  'audit.publish_failed': () => 'pubblicazione fallita',
+  'audit.publish_retry': () => 'nuovo tentativo programmato',
+  'audit.publish_unknown': () => 'esito sconosciuto',
+  'audit.retried': () => 'ha chiesto di ripetere',
+  'audit.digest_sent': () => 'riepilogo inviato',
+  'digest.title': (p: { date: string }) => `☀️ Riepilogo di ${p.date}`,
+  'digest.today': () => 'Oggi in programma:',
+  'digest.waiting': () => 'In attesa di una decisione:',
+  'digest.waiting_item': (p: { number: number; age: string; author: string; excerpt: string }) =>
+    `#${p.number} di ${p.author}, da ${p.age}: ${p.excerpt}`,
+  'digest.failed': () => 'Pubblicazioni da sistemare:',
+  'digest.failed_item': (p: { number: number; target: string; reason: string }) =>
+    `#${p.number} su ${p.target}: ${p.reason} (/retry ${p.number})`,
+  'digest.yesterday': () => 'Pubblicato ieri:',
+  'digest.nothing': () => 'Niente in programma, niente in attesa, nessun errore. Buona giornata! 🌤️',
+  'age.minutes': (p: { n: number }) => `${p.n} min`,
+  'age.hours': (p: { n: number }) => `${p.n} ${p.n === 1 ? 'ora' : 'ore'}`,
+  'age.days': (p: { n: number }) => `${p.n} ${p.n === 1 ? 'giorno' : 'giorni'}`,
+  'reaction.not_a_review': () =>
+    'Reazione aggiunta. Per decidere usa ✅ (approva), ❌ (rifiuta) o ✏️ (chiedi modifiche).',
+  'shell.switched': (p: { name: string }) => `Ora scrivi come ${p.name}.`,
+  'shell.usage': (p: { usage: string }) => `Uso: ${p.usage}`,
+  'shell.plain_message': () =>
+    "Messaggio scritto nel canale. I comandi iniziano con /: scrivi /help per l'elenco.",
+  'shell.internal_error': () => 'Errore interno: la riga non è stata elaborata. Riprova.',
 } as const;
 
 /** A key of the message catalog. */

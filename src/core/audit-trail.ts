@@ -1,0 +1,38 @@
+import type { AuditEvent } from './audit-event.ts';
+import type { CommandReply } from './command-reply.ts';
+import type { DeskContext } from './desk-context.ts';
+import { formatLocalTime } from './local-time-format.ts';
+import type { PostWithDeliveries } from './ports.ts';
+import type { Team } from './team.ts';
+
+/** The few details worth a glance in chat; the CSV export carries them all. */
+function detailOf(event: AuditEvent): string {
+  const d = event.details;
+  const parts: string[] = [];
+  if (typeof d.action === 'string') parts.push(d.action);
+  if (typeof d.target === 'string') parts.push(d.target);
+  if (typeof d.url === 'string') parts.push(d.url);
+  if (typeof d.error === 'string') parts.push(d.error);
+  if (typeof d.reason === 'string') parts.push(d.reason);
+  if (typeof d.text === 'string' && event.action === 'commented') parts.push(`"${d.text}"`);
+  if (typeof d.after === 'string' && event.action === 'edited') parts.push(`"${d.after}"`);
+  if (typeof d.after === 'string' && event.action === 'rescheduled') parts.push(d.after);
+  return parts.length > 0 ? ` — ${parts.join(', ')}` : '';
+}
+
+/** `/audit ID`: the post's whole history, oldest first, in local time. */
+export async function describeAudit(
+  ctx: DeskContext,
+  team: Team,
+  entry: PostWithDeliveries,
+): Promise<CommandReply> {
+  const events = await ctx.store.listAudit(entry.post.id);
+  const lines = [ctx.msg(team, 'audit.title', { number: entry.post.number })];
+  for (const event of events) {
+    const when = formatLocalTime(event.at, team.timeZone, team.language);
+    lines.push(
+      `  ${when} · ${event.actorName} · ${ctx.msg(team, `audit.${event.action}`)}${detailOf(event)}`,
+    );
+  }
+  return { text: lines.join('\n') };
+}

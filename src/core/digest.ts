@@ -1,0 +1,105 @@
+import type { DeskContext } from './desk-context.ts';
+import { SYSTEM_ACTOR } from './desk-context.ts';
+import { excerpt } from './excerpt.ts';
+import { formatLocalDate, localDayRange, localTimeOn, localWeekday } from './local-day-range.ts';
+import { formatLocalClock, localDay } from './local-time-format.ts';
+import { UNDECIDED_STATES } from './post.ts';
+import type { Team } from './team.ts';
+
+/** How long failures stay in the digest unless someone retries or cancels them. */
+const ATTENTION_WINDOW_MS = 7 * 24 * 3_600_000;
+/** A digest claimed but never marked sent this long ago was lost with its process. */
+const DIGEST_CLAIM_STALE_MS = 10 * 60_000;
+
+function age(ctx: DeskContext, team: Team, since: Date): string {
+  const minutes = Math.max(0, Math.floor((ctx.now().getTime() - since.getTime()) / 60_000));
+  if (minutes < 60) return ctx.msg(team, 'age.minutes', { n: minutes });
+  if (minutes < 48 * 60) return ctx.msg(team, 'age.hours', { n: Math.floor(minutes / 60) });
+  return ctx.msg(team, 'age.days', { n: Math.floor(minutes / 1440) });
+}
+
+/**
+ * The digest text for the team's local day containing `now`: what goes
+ * out today, what waits for a decision (oldest first, with its age), what
+ * failed and needs someone, and yesterday's publications with links.
+ */
+export async function buildDigest(ctx: DeskContext, team: Team): Promise<string> {
+  const now = ctx.now();
+  const today = localDayRange(now, team.timeZone);
+  const yesterday = localDayRange(now, team.timeZone, -1);
+  const target = (id: string) => ctx.target(id)?.displayName ?? id;
+  const [due, waiting, failing, published] = await Promise.all([
+    ctx.store.listDueBetween(team.id, now, today.end),
+    ctx.store.listPostsInStates(team.id, UNDECIDED_STATES, 50),
+    ctx.store.listNeedingAttention(team.id, new Date(now.getTime() - ATTENTION_WINDOW_MS)),
+    ctx.store.listPublishedBetween(team.id, yesterday.start, yesterday.end),
+  ]);
+  const lines = [ctx.msg(team, 'digest.title', { date: formatLocalDate(now, team.timeZone, team.language) })];
+  if (due.length > 0) {
+    lines.push('', ctx.msg(team, 'digest.today'));
+    for (const { delivery, post } of due) {
+      const at = formatLocalClock(delivery.nextAttemptAt ?? now, team.timeZone);
+      lines.push(`  ${at} #${post.number} → ${target(delivery.targetId)}: ${excerpt(post.text)}`);
+    }
+  }
+  if (waiting.length > 0) {
+    lines.push('', ctx.msg(team, 'digest.waiting'));
+    for (const { post } of waiting) {
+      const item = { number: post.number, age: age(ctx, team, post.createdAt), author: post.author.name };
+      lines.push(`  ${ctx.msg(team, 'digest.waiting_item', { ...item, excerpt: excerpt(post.text) })}`);
+    }
+  }
+  if (failing.length > 0) {
+    lines.push('', ctx.msg(team, 'digest.failed'));
+    for (const { delivery, post } of failing) {
+      const reason = delivery.lastError ?? delivery.state;
+      lines.push(
+        `  ${ctx.msg(team, 'digest.failed_item', { number: post.number, target: target(delivery.targetId), reason })}`,
+      );
+    }
+  }
+  if (published.length > 0) {
+    lines.push('', ctx.msg(team, 'digest.yesterday'));
+    for (const { delivery, post } of published) {
+      lines.push(`  #${post.number} → ${target(delivery.targetId)}: ${delivery.publicUrl ?? ''}`);
+    }
+  }
+  if (lines.length === 1) lines.push(ctx.msg(team, 'digest.nothing'));
+  return lines.join('\n');
+}
+
+/** Whether the team's digest is due at `now`: a digest day, at or after its time. */
+export function isDigestDue(team: Team, now: Date): boolean {
+  if (!team.digest.days.includes(localWeekday(now, team.timeZone))) return false;
+  return now >= localTimeOn(now, team.digest.time, team.timeZone);
+}
+
+/**
+ * Sends each team's digest of today if it is due and nobody sent it yet:
+ * a row per team and local day is claimed first, so restarts and replicas
+ * never send it twice. A digest missed while Araldo was down goes on start,
+ * if it is still the same day.
+ */
+export async function sendDueDigests(ctx: DeskContext, teams: readonly Team[]): Promise<string[]> {
+  const sent: string[] = [];
+  for (const team of teams) {
+    const now = ctx.now();
+    if (!isDigestDue(team, now)) continue;
+    const day = localDay(now, team.timeZone);
+    if (!(await ctx.store.claimDigest(team.id, day, now, DIGEST_CLAIM_STALE_MS))) continue;
+    const text = await buildDigest(ctx, team);
+    await ctx.deps.chat.postInChannel(team, { text });
+    await ctx.store.markDigestSent(team.id, day, ctx.now());
+    await ctx.store.appendAudit({
+      teamId: team.id,
+      postId: undefined,
+      at: ctx.now(),
+      actorId: SYSTEM_ACTOR.id,
+      actorName: SYSTEM_ACTOR.name,
+      action: 'digest_sent',
+      details: { day },
+    });
+    sent.push(team.id);
+  }
+  return sent;
+}
