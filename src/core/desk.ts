@@ -7,7 +7,13 @@ import { buildDigest, sendDueDigests } from './digest.ts';
 import { helpText } from './help.ts';
 import { cancelPost, editPost, reschedulePost, retryPost } from './manage-post.ts';
 import type { PostWithDeliveries } from './ports.ts';
-import { propose } from './propose.ts';
+import {
+  checkDraft,
+  type DraftProblem,
+  type ProposalDraft,
+  type ProposeOutcome,
+  propose,
+} from './propose.ts';
 import { DEFAULT_PUBLISHING_POLICY, type PublishingPolicy, publishDue } from './publishing.ts';
 import { describeQueue } from './queue.ts';
 import { type ReactionEvent, review } from './review.ts';
@@ -50,6 +56,12 @@ export type LocateResult = 'applied' | 'not_a_review' | 'no_such_post';
 export interface Desk {
   /** handles a slash command line (`/propose …`); the reply is for the typist only */
   command(context: CommandContext, line: string): Promise<CommandReply>;
+  /** checks a proposal from a form without storing anything; problems name their field */
+  checkDraft(teamId: string, draft: ProposalDraft): readonly DraftProblem[];
+  /** creates a proposal from a form or typed options (same rules as `/propose`) */
+  proposeDraft(context: CommandContext, draft: ProposalDraft): Promise<ProposeOutcome>;
+  /** the team with this id, if this desk serves it */
+  team(teamId: string): Team | undefined;
   /**
    * handles a reaction on a card; reactions that mean nothing change
    * nothing, and the result says why, for chats that can tell the person
@@ -165,8 +177,18 @@ export function createDesk(deps: DeskDeps, policy: PublishingPolicy = DEFAULT_PU
     return 'applied';
   }
 
+  function teamOrThrow(teamId: string): Team {
+    const team = ctx.team(teamId);
+    if (!team) throw new Error(`unknown team ${teamId}`);
+    return team;
+  }
+
   return {
     command,
+    checkDraft: (teamId, draft) => checkDraft(ctx, teamOrThrow(teamId), draft).problems,
+    proposeDraft: (context, draft) =>
+      propose(ctx, teamOrThrow(context.teamId), context.actor, draft, context.eventId),
+    team: (teamId) => ctx.team(teamId),
     react,
     threadReply,
     tick: (now) => publishDue(ctx, now, policy),

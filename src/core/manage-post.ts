@@ -1,4 +1,4 @@
-import type { Actor } from './actor.ts';
+import { type Actor, isListed } from './actor.ts';
 import { refreshCard } from './card-builder.ts';
 import type { CommandReply } from './command-reply.ts';
 import type { DeskContext } from './desk-context.ts';
@@ -15,7 +15,7 @@ const CHANGEABLE: readonly PostState[] = ['pending', 'changes_requested', 'appro
 
 /** The author and the team's approvers may change a post; anyone may read it. */
 export function mayChange(team: Team, actor: Actor, entry: PostWithDeliveries): boolean {
-  return actor.id === entry.post.author.id || team.approvers.includes(actor.id);
+  return actor.id === entry.post.author.id || isListed(team.approvers, actor);
 }
 
 function tooLate(ctx: DeskContext, team: Team, entry: PostWithDeliveries): CommandReply {

@@ -1,7 +1,6 @@
 import type { Actor } from './actor.ts';
 import { buildCard } from './card-builder.ts';
 import type { ProposeArgs } from './command-grammar.ts';
-import type { CommandReply } from './command-reply.ts';
 import type { DeskContext } from './desk-context.ts';
 import { formatLocalTime } from './local-time-format.ts';
 import { checkContent } from './network-rules.ts';
@@ -81,39 +80,63 @@ export function validateContent(
   return problems;
 }
 
-/** Problems of the draft in the team's language; empty when it can be stored. */
-function validate(
+/** Which part of a proposal a problem is about, so forms can show it by the right field. */
+export type DraftField = 'text' | 'targets' | 'images' | 'at';
+
+/** One reason a proposal cannot be stored, in the team's language. */
+export interface DraftProblem {
+  readonly field: DraftField;
+  readonly message: string;
+}
+
+/** A draft that passed every check, ready to store. */
+export interface CheckedDraft {
+  readonly targetIds: readonly string[];
+  readonly requestedAt: Date | undefined;
+  /** remarks for the proposer, e.g. how a daylight-saving time was resolved */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Checks a proposal without storing anything: text, targets, images and
+ * alt text, each target's limits counted its way, and the time. Every
+ * problem is reported at once.
+ */
+export function checkDraft(
   ctx: DeskContext,
   team: Team,
   draft: ProposalDraft,
-): { problems: string[]; targetIds: string[]; requestedAt: Date | undefined; notes: string[] } {
-  const problems: string[] = [];
+): { readonly problems: readonly DraftProblem[]; readonly checked: CheckedDraft } {
+  const problems: DraftProblem[] = [];
+  const problem = (field: DraftField) => (message: string) => problems.push({ field, message });
   const notes: string[] = [];
   const allowed = ctx.targetsOf(team);
   const valid = allowed.map((target) => target.id).join(', ');
-  if (draft.text.trim() === '') problems.push(ctx.msg(team, 'propose.empty'));
+  if (draft.text.trim() === '') problem('text')(ctx.msg(team, 'propose.empty'));
 
   let targetIds: string[] = [];
   if (draft.targets === undefined) {
     // One target needs no naming; with several, publishing everywhere by
     // default would be a surprise nobody can take back.
     if (allowed.length === 1 && allowed[0]) targetIds = [allowed[0].id];
-    else problems.push(ctx.msg(team, 'propose.no_target', { valid }));
+    else problem('targets')(ctx.msg(team, 'propose.no_target', { valid }));
   } else {
     const unknown = draft.targets.filter((id) => !allowed.some((target) => target.id === id));
     if (unknown.length > 0)
-      problems.push(ctx.msg(team, 'propose.unknown_target', { given: unknown.join(', '), valid }));
+      problem('targets')(ctx.msg(team, 'propose.unknown_target', { given: unknown.join(', '), valid }));
     targetIds = draft.targets.filter((id) => allowed.some((target) => target.id === id));
   }
 
   for (const image of draft.images) {
-    if (!isHttpUrl(image.url)) problems.push(ctx.msg(team, 'propose.image_bad_url', { url: image.url }));
+    if (!isHttpUrl(image.url)) problem('images')(ctx.msg(team, 'propose.image_bad_url', { url: image.url }));
     else if (image.alt.trim() === '')
-      problems.push(ctx.msg(team, 'propose.image_without_alt', { url: image.url }));
+      problem('images')(ctx.msg(team, 'propose.image_without_alt', { url: image.url }));
   }
 
-  if (draft.text.trim() !== '')
-    problems.push(...validateContent(ctx, team, targetIds, draft.text, draft.images));
+  if (draft.text.trim() !== '') {
+    for (const message of validateContent(ctx, team, targetIds, draft.text, draft.images))
+      problem('text')(message);
+  }
 
   let requestedAt: Date | undefined;
   if (draft.at !== undefined) {
@@ -126,15 +149,20 @@ function validate(
       if (read.value.dst === 'overlap_earlier') notes.push(ctx.msg(team, 'time.dst_overlap', { when }));
     } else if (read.error.code === 'in_past' && read.error.readAs) {
       const when = formatLocalTime(read.error.readAs, team.timeZone, team.language);
-      problems.push(ctx.msg(team, 'time.in_past', { input: draft.at, when }));
+      problem('at')(ctx.msg(team, 'time.in_past', { input: draft.at, when }));
     } else if (read.error.code === 'empty') {
-      problems.push(ctx.msg(team, 'time.empty', { examples }));
+      problem('at')(ctx.msg(team, 'time.empty', { examples }));
     } else {
-      problems.push(ctx.msg(team, 'time.unreadable', { input: draft.at, examples }));
+      problem('at')(ctx.msg(team, 'time.unreadable', { input: draft.at, examples }));
     }
   }
-  return { problems, targetIds, requestedAt, notes };
+  return { problems, checked: { targetIds, requestedAt, notes } };
 }
+
+/** What became of a proposal: stored (with its number), or refused with every problem. */
+export type ProposeOutcome =
+  | { readonly ok: true; readonly number: number; readonly text: string }
+  | { readonly ok: false; readonly problems: readonly DraftProblem[]; readonly text: string };
 
 /**
  * Creates a proposal: validates everything before storing anything, stores
@@ -147,9 +175,10 @@ export async function propose(
   author: Actor,
   draft: ProposalDraft,
   dedupeKey: string | undefined,
-): Promise<CommandReply> {
-  const { problems, targetIds, requestedAt, notes } = validate(ctx, team, draft);
-  if (problems.length > 0) return { text: problems.join('\n') };
+): Promise<ProposeOutcome> {
+  const { problems, checked } = checkDraft(ctx, team, draft);
+  if (problems.length > 0) return { ok: false, problems, text: problems.map((p) => p.message).join('\n') };
+  const { targetIds, requestedAt, notes } = checked;
 
   const targets = targetIds.flatMap((id) => ctx.target(id) ?? []);
   const approvalsRequired = draft.urgent
@@ -167,7 +196,13 @@ export async function propose(
     dedupeKey,
     createdAt: ctx.now(),
   });
-  if (!created) return { text: ctx.msg(team, 'propose.duplicate', { number: entry.post.number }) };
+  if (!created) {
+    return {
+      ok: true,
+      number: entry.post.number,
+      text: ctx.msg(team, 'propose.duplicate', { number: entry.post.number }),
+    };
+  }
 
   try {
     const cardRef = await ctx.deps.chat.postCard(team, buildCard(ctx, team, entry, []));
@@ -182,6 +217,8 @@ export async function propose(
     ? ctx.msg(team, 'schedule.at', { when: formatLocalTime(requestedAt, team.timeZone, team.language) })
     : undefined;
   return {
+    ok: true,
+    number: entry.post.number,
     text: [ctx.msg(team, 'propose.created', { number: entry.post.number }), when, ...notes]
       .filter(Boolean)
       .join('\n'),

@@ -1,4 +1,4 @@
-import type { Actor } from './actor.ts';
+import { type Actor, isListed } from './actor.ts';
 import { refreshCard } from './card-builder.ts';
 import { type DeskContext, SYSTEM_ACTOR } from './desk-context.ts';
 import { describePlans, dueTimes, earliest, planPost } from './planning.ts';
@@ -12,7 +12,7 @@ import type { Team } from './team.ts';
 const WITHDRAWABLE: readonly PostState[] = ['approved', 'scheduled'];
 
 function mayApprove(team: Team, actor: Actor): boolean {
-  return team.approvers.includes(actor.id);
+  return isListed(team.approvers, actor);
 }
 
 /**
