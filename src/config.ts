@@ -14,6 +14,19 @@ import { err, ok, type Result } from './core/result.ts';
 import type { Target } from './core/target.ts';
 import { CHAT_KINDS, type Team } from './core/team.ts';
 
+/** Slack credentials and endpoints, from the environment. */
+export interface SlackSettings {
+  readonly botToken: string;
+  /** HTTP mode: verifies every request Slack sends */
+  readonly signingSecret: string | undefined;
+  /** Socket Mode when set (xapp-…) */
+  readonly appToken: string | undefined;
+  /** Web API base URL, with trailing slash (tests and proxies) */
+  readonly apiUrl: string;
+  /** least milliseconds between two messages to one channel */
+  readonly channelPaceMs: number;
+}
+
 /** Everything Araldo needs to start, validated. */
 export interface AppConfig {
   readonly databaseUrl: string | undefined;
@@ -27,6 +40,8 @@ export interface AppConfig {
   readonly shellUser: string;
   readonly teams: readonly Team[];
   readonly targets: readonly Target[];
+  /** set when a team lives on Slack */
+  readonly slack: SlackSettings | undefined;
   /** every secret value, so logs can redact them wherever they appear */
   readonly secrets: readonly string[];
   /** where the teams and targets came from, for the start-up log */
@@ -133,6 +148,17 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   ARALDO_CONFIG: z.string().min(1).optional(),
   ARALDO_SHELL_USER: z.string().min(1).default('editor'),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-/, 'expected a bot token (xoxb-…)')
+    .optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'expected an app-level token (xapp-…)')
+    .optional(),
+  SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+  SLACK_CHANNEL_PACE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 
 function describe(prefix: string, issues: readonly z.core.$ZodIssue[]): string[] {
@@ -223,6 +249,20 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   } else {
     checkReferences(parsedFile.data, env, problems);
   }
+  if (
+    parsedEnv.success &&
+    parsedFile.success &&
+    parsedFile.data.teams.some((team) => team.chat === 'slack')
+  ) {
+    // A platform's tokens are required only when a team uses it.
+    if (!parsedEnv.data.SLACK_BOT_TOKEN)
+      problems.push('SLACK_BOT_TOKEN: a team uses Slack, so the bot token is required');
+    if (!parsedEnv.data.SLACK_APP_TOKEN && !parsedEnv.data.SLACK_SIGNING_SECRET) {
+      problems.push(
+        'SLACK_SIGNING_SECRET: required for Slack in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+      );
+    }
+  }
   if (problems.length > 0 || !parsedEnv.success || !parsedFile.success) return err(problems);
 
   const e = parsedEnv.data;
@@ -258,6 +298,18 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     const password = new URL(e.DATABASE_URL).password;
     if (password) secrets.push(decodeURIComponent(password));
   }
+  const slack: SlackSettings | undefined =
+    e.SLACK_BOT_TOKEN && teams.some((team) => team.chat === 'slack')
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          appToken: e.SLACK_APP_TOKEN,
+          apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+          channelPaceMs: e.SLACK_CHANNEL_PACE_MS,
+        }
+      : undefined;
+  for (const secret of [e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN])
+    if (secret) secrets.push(secret);
   const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
   return ok({
     databaseUrl: e.DATABASE_URL,
@@ -269,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     shellUser: e.ARALDO_SHELL_USER,
     teams,
     targets,
+    slack,
     secrets: secrets.filter((secret) => secret.length >= 4),
     configSource: configPath ?? 'built-in default',
   });

@@ -1,9 +1,11 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { ChatRouter } from './chat/chat-router.ts';
 import { ShellAdapter } from './chat/shell/shell-adapter.ts';
 import { ShellChat } from './chat/shell/shell-chat.ts';
+import { SlackAdapter } from './chat/slack/slack-adapter.ts';
 import { type AppConfig, loadConfig } from './config.ts';
 import { AppError } from './core/app-error.ts';
 import { createDesk, type Desk } from './core/desk.ts';
@@ -84,10 +86,12 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
   const shellChat = new ShellChat({ write: (text) => io.stdout.write(text) });
   if (shellTeam) chats.set('shell', shellChat);
 
+  const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
   const http = createHttpServer({
     ping: () => store.ping(),
     feedsDir: join(config.dataDir, 'feeds'),
     logger,
+    routes,
   });
   const port = await listen(http, config.port);
   const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
@@ -103,6 +107,26 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
     publisherFor: buildPublishers(config, publicUrl, logger),
     wake: (at) => scheduler?.wake(at),
   });
+  let slack: SlackAdapter | undefined;
+  if (config.slack) {
+    slack = new SlackAdapter(desk, {
+      ...config.slack,
+      teams: config.teams.filter((team) => team.chat === 'slack'),
+      logger,
+    });
+    chats.set('slack', slack.chat);
+    const listener = slack.requestListener;
+    if (listener) routes.set('/slack/events', listener);
+    try {
+      await slack.start();
+    } catch (cause) {
+      throw new AppError(
+        'chat_unavailable',
+        `Slack did not accept the bot token or cannot be reached (${(cause as Error).message}).`,
+        { cause },
+      );
+    }
+  }
   scheduler = new Scheduler((now) => desk.tick(now), logger, {
     pollCron: '*/30 * * * * *',
     now: () => clock.now(),
@@ -142,6 +166,7 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
     stopping ??= (async () => {
       logger.info({}, 'shutting down');
       await scheduler?.stop();
+      await slack?.stop();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await database.close();
       lock?.release();
@@ -177,8 +202,8 @@ export async function main(): Promise<void> {
     const message =
       error instanceof AppError ? error.message : `unexpected error: ${(error as Error).message}`;
     process.stderr.write(`Araldo cannot start: ${message}\n`);
-    process.exitCode = 1;
-    return;
+    // Whatever started before the failure (HTTP server, database) must not keep the process alive.
+    process.exit(1);
   }
   const shutdown = (signal: string) => {
     process.stderr.write(`Araldo: ${signal} received, stopping…\n`);

@@ -5,11 +5,13 @@ import { formatLocalTime } from './local-time-format.ts';
 import type { PostWithDeliveries } from './ports.ts';
 import type { Team } from './team.ts';
 
+const REVIEW_EMOJI: Readonly<Record<string, string>> = { approve: '✅', reject: '❌', request_changes: '✏️' };
+
 /** The few details worth a glance in chat; the CSV export carries them all. */
 function detailOf(event: AuditEvent): string {
   const d = event.details;
   const parts: string[] = [];
-  if (typeof d.action === 'string') parts.push(d.action);
+  if (typeof d.action === 'string') parts.push(REVIEW_EMOJI[d.action] ?? d.action);
   if (typeof d.target === 'string') parts.push(d.target);
   if (typeof d.url === 'string') parts.push(d.url);
   if (typeof d.error === 'string') parts.push(d.error);

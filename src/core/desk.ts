@@ -19,6 +19,7 @@ import { describeQueue } from './queue.ts';
 import { type ReactionEvent, review } from './review.ts';
 import { toReviewAction } from './review-action.ts';
 import { describeStatus } from './status.ts';
+import type { Target } from './target.ts';
 import type { Team } from './team.ts';
 
 /** Who typed a command, where, and the platform's id of the event. */
@@ -62,6 +63,10 @@ export interface Desk {
   proposeDraft(context: CommandContext, draft: ProposalDraft): Promise<ProposeOutcome>;
   /** the team with this id, if this desk serves it */
   team(teamId: string): Team | undefined;
+  /** the targets a team may publish to */
+  targetsOf(teamId: string): readonly Target[];
+  /** a post by its number, to show or prefill a form */
+  post(teamId: string, number: number): Promise<PostWithDeliveries | undefined>;
   /**
    * handles a reaction on a card; reactions that mean nothing change
    * nothing, and the result says why, for chats that can tell the person
@@ -82,11 +87,13 @@ type Handler = (ctx: DeskContext, team: Team, context: CommandContext, rest: str
 async function withPost(
   ctx: DeskContext,
   team: Team,
+  command: string,
   rest: string,
   then: (entry: PostWithDeliveries) => Promise<CommandReply>,
 ): Promise<CommandReply> {
   const given = rest.split(/\s+/)[0] ?? '';
   const number = Number.parseInt(given.replace(/^#/, ''), 10);
+  if (given === '') return { text: ctx.msg(team, 'command.needs_number', { command }) };
   if (!/^#?\d{1,9}$/.test(given)) return { text: ctx.msg(team, 'command.not_a_number', { given }) };
   const entry = await ctx.store.getPost(team.id, number);
   if (!entry) return { text: ctx.msg(team, 'command.no_such_post', { number }) };
@@ -112,18 +119,21 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
     return propose(ctx, team, context.actor, args.value, context.eventId);
   },
   status: (ctx, team, _context, rest) =>
-    withPost(ctx, team, rest, (entry) => describeStatus(ctx, team, entry)),
+    withPost(ctx, team, 'status', rest, (entry) => describeStatus(ctx, team, entry)),
   cancel: (ctx, team, context, rest) =>
-    withPost(ctx, team, rest, (entry) => cancelPost(ctx, team, context.actor, entry)),
+    withPost(ctx, team, 'cancel', rest, (entry) => cancelPost(ctx, team, context.actor, entry)),
   edit: (ctx, team, context, rest) =>
-    withPost(ctx, team, rest, (entry) => editPost(ctx, team, context.actor, entry, afterFirstWord(rest))),
+    withPost(ctx, team, 'edit', rest, (entry) =>
+      editPost(ctx, team, context.actor, entry, afterFirstWord(rest)),
+    ),
   reschedule: (ctx, team, context, rest) =>
-    withPost(ctx, team, rest, (entry) =>
+    withPost(ctx, team, 'reschedule', rest, (entry) =>
       reschedulePost(ctx, team, context.actor, entry, afterFirstWord(rest)),
     ),
   retry: (ctx, team, context, rest) =>
-    withPost(ctx, team, rest, (entry) => retryPost(ctx, team, context.actor, entry)),
-  audit: (ctx, team, _context, rest) => withPost(ctx, team, rest, (entry) => describeAudit(ctx, team, entry)),
+    withPost(ctx, team, 'retry', rest, (entry) => retryPost(ctx, team, context.actor, entry)),
+  audit: (ctx, team, _context, rest) =>
+    withPost(ctx, team, 'audit', rest, (entry) => describeAudit(ctx, team, entry)),
   queue: (ctx, team) => describeQueue(ctx, team),
   digest: async (ctx, team) => ({ text: await buildDigest(ctx, team) }),
   help: async (_ctx, team) => ({ text: helpText(team.language) }),
@@ -189,6 +199,8 @@ export function createDesk(deps: DeskDeps, policy: PublishingPolicy = DEFAULT_PU
     proposeDraft: (context, draft) =>
       propose(ctx, teamOrThrow(context.teamId), context.actor, draft, context.eventId),
     team: (teamId) => ctx.team(teamId),
+    targetsOf: (teamId) => ctx.targetsOf(teamOrThrow(teamId)),
+    post: (teamId, number) => ctx.store.getPost(teamId, number),
     react,
     threadReply,
     tick: (now) => publishDue(ctx, now, policy),

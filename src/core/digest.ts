@@ -1,8 +1,8 @@
 import type { DeskContext } from './desk-context.ts';
 import { SYSTEM_ACTOR } from './desk-context.ts';
 import { excerpt } from './excerpt.ts';
-import { formatLocalDate, localDayRange, localTimeOn, localWeekday } from './local-day-range.ts';
-import { formatLocalClock, localDay } from './local-time-format.ts';
+import { localDayRange, localTimeOn, localWeekday } from './local-day-range.ts';
+import { formatLocalClock, formatLocalDate, localDay } from './local-time-format.ts';
 import { UNDECIDED_STATES } from './post.ts';
 import type { Team } from './team.ts';
 
@@ -87,8 +87,15 @@ export async function sendDueDigests(ctx: DeskContext, teams: readonly Team[]): 
     if (!isDigestDue(team, now)) continue;
     const day = localDay(now, team.timeZone);
     if (!(await ctx.store.claimDigest(team.id, day, now, DIGEST_CLAIM_STALE_MS))) continue;
-    const text = await buildDigest(ctx, team);
-    await ctx.deps.chat.postInChannel(team, { text });
+    try {
+      const text = await buildDigest(ctx, team);
+      await ctx.deps.chat.postInChannel(team, { text });
+    } catch (error) {
+      // The claim stays unsent: after DIGEST_CLAIM_STALE_MS a later call
+      // (the scheduler's retry) may claim and send it again; other teams go on.
+      ctx.deps.logger.error({ err: error, teamId: team.id, day }, 'digest could not be sent');
+      continue;
+    }
     await ctx.store.markDigestSent(team.id, day, ctx.now());
     await ctx.store.appendAudit({
       teamId: team.id,

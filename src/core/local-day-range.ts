@@ -27,10 +27,3 @@ export function localTimeOn(at: Date, time: string, timeZone: string): Date {
     .set({ hour: hour ?? 0, minute: minute ?? 0, second: 0, millisecond: 0 })
     .toJSDate();
 }
-
-/** The local date in words, e.g. "lunedì 23 novembre" / "Monday 23 November". */
-export function formatLocalDate(at: Date, timeZone: string, language: 'it' | 'en'): string {
-  return DateTime.fromJSDate(at, { zone: timeZone })
-    .setLocale(language === 'it' ? 'it-IT' : 'en-GB')
-    .toFormat('cccc d LLLL');
-}

@@ -172,6 +172,16 @@ export function formatLocalTime(at: Date, timeZone: string, language: Language):
 }
 
 /**
+ * The local calendar day in words, without year or time, e.g. "lunedì 23
+ * novembre" / "Monday 23 November", for headings of lists grouped by day.
+ * Uses the module's own names, so small-ICU Node builds print the same.
+ */
+export function formatLocalDate(at: Date, timeZone: string, language: Language): string {
+  const f = localFields(at, timeZone);
+  return `${WEEKDAYS[language][f.weekday] ?? ''} ${f.day} ${MONTHS[language][f.month - 1] ?? ''}`;
+}
+
+/**
  * The local wall-clock time of an instant as "HH:mm" (24-hour), for lists where
  * the day and zone are already shown. Throws like `formatLocalTime`.
  */

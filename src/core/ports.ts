@@ -156,6 +156,8 @@ export interface Store {
     to: PostState,
     dueAt: ReadonlyMap<string, Date>,
     at: Date,
+    /** when given, only this version of the post is scheduled: an edit in between wins */
+    version?: number,
   ): Promise<Post | undefined>;
   /**
    * takes an approved or scheduled post back to `to` (pending) and its

@@ -1,8 +1,8 @@
 import type { CommandReply } from './command-reply.ts';
 import type { DeskContext } from './desk-context.ts';
 import { excerpt } from './excerpt.ts';
-import { formatLocalDate, localDayRange } from './local-day-range.ts';
-import { formatLocalClock } from './local-time-format.ts';
+import { localDayRange } from './local-day-range.ts';
+import { formatLocalClock, formatLocalDate } from './local-time-format.ts';
 import type { Team } from './team.ts';
 
 const DAYS = 7;

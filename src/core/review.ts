@@ -60,6 +60,8 @@ async function scheduleApproved(
     first > now ? 'scheduled' : 'approved',
     dueTimes(plans),
     now,
+    // Approvals were counted for this version; an edit since then resets them.
+    post.version,
   );
   if (!scheduled) return undefined;
   await ctx.audit(post, SYSTEM_ACTOR, 'scheduled', {

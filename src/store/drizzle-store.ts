@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, min, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, min, or, type SQL, sql } from 'drizzle-orm';
 import type { Actor } from '../core/actor.ts';
 import type { AuditAction, AuditEvent, NewAuditEvent } from '../core/audit-event.ts';
 import { type Delivery, type DeliveryState, derivePublishedState } from '../core/delivery.ts';
@@ -298,12 +298,19 @@ export class DrizzleStore implements Store {
     to: PostState,
     dueAt: ReadonlyMap<string, Date>,
     at: Date,
+    version?: number,
   ): Promise<Post | undefined> {
     return this.#db.transaction(async (tx) => {
       const [row] = await tx
         .update(posts)
         .set({ state: to, updatedAt: at })
-        .where(and(eq(posts.id, postId), inArray(posts.state, [...from])))
+        .where(
+          and(
+            eq(posts.id, postId),
+            inArray(posts.state, [...from]),
+            version === undefined ? undefined : eq(posts.version, version),
+          ),
+        )
         .returning();
       if (!row) return undefined;
       await setDueTimes(tx, postId, ['pending'], dueAt, at);
@@ -658,7 +665,11 @@ export class DrizzleStore implements Store {
       .onConflictDoUpdate({
         target: [digests.teamId, digests.day],
         set: { claimedAt: at },
-        setWhere: sql`${digests.sentAt} is null and ${digests.claimedAt} < ${new Date(at.getTime() - staleAfterMs)}`,
+        // Built by drizzle, not raw sql: a Date in a raw template reaches postgres.js unserialised.
+        setWhere: and(
+          isNull(digests.sentAt),
+          lt(digests.claimedAt, new Date(at.getTime() - staleAfterMs)),
+        ) as SQL,
       })
       .returning({ day: digests.day });
     return claimed.length === 1;

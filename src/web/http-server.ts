@@ -12,6 +12,8 @@ export interface HttpServerOptions {
   /** folder of the Atom feeds served under /feeds/ */
   readonly feedsDir: string;
   readonly logger: Logger;
+  /** more handlers by exact path, any method (Slack's /slack/events) */
+  readonly routes?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse) => void>;
 }
 
 const FEED_PATH = /^\/feeds\/([a-z0-9][a-z0-9_-]{0,62}\.xml)$/;
@@ -76,6 +78,11 @@ async function feed(
 export function createHttpServer(options: HttpServerOptions): Server {
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = options.routes?.get(url.pathname);
+    if (route) {
+      route(req, res);
+      return;
+    }
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();

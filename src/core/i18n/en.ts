@@ -140,4 +140,21 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'shell.plain_message': () =>
     'Message written in the channel. Commands start with /: type /help for the list.',
   'shell.internal_error': () => 'Internal error: the line was not handled. Try again.',
+  'modal.propose_title': () => 'New proposal',
+  'modal.edit_title': (p) => `Edit #${p.number}`,
+  'modal.edit_button': () => 'Edit',
+  'modal.submit': () => 'Submit',
+  'modal.cancel': () => 'Cancel',
+  'modal.text': () => 'Text of the post',
+  'modal.targets': () => 'Where to publish',
+  'modal.date': () => 'Day (empty: as soon as approved)',
+  'modal.time': () => 'Time',
+  'modal.image_url': () => 'Image address',
+  'modal.image_alt': () => 'Image alt text',
+  'modal.image_alt_hint': () =>
+    'Required with an image: describe what it shows, for people who cannot see it.',
+  'modal.urgent_label': () => 'Urgency',
+  'modal.urgent': () => '🚨 Urgent: publish at once with a single approval',
+  'chat.not_configured': () => 'Araldo is not set up for this channel: ask the IT office to add it.',
+  'command.needs_number': (p) => `Give the proposal number, for example: /${p.command} 12.`,
 };

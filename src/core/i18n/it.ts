@@ -162,6 +162,25 @@ export const it = {
   'shell.plain_message': () =>
     "Messaggio scritto nel canale. I comandi iniziano con /: scrivi /help per l'elenco.",
   'shell.internal_error': () => 'Errore interno: la riga non è stata elaborata. Riprova.',
+  'modal.propose_title': () => 'Nuova proposta',
+  'modal.edit_title': (p: { number: number }) => `Modifica #${p.number}`,
+  'modal.edit_button': () => 'Modifica',
+  'modal.submit': () => 'Invia',
+  'modal.cancel': () => 'Annulla',
+  'modal.text': () => 'Testo del post',
+  'modal.targets': () => 'Dove pubblicare',
+  'modal.date': () => 'Giorno (vuoto: appena approvata)',
+  'modal.time': () => 'Ora',
+  'modal.image_url': () => "Indirizzo dell'immagine",
+  'modal.image_alt': () => "Testo alternativo dell'immagine",
+  'modal.image_alt_hint': () =>
+    "Obbligatorio con un'immagine: descrivi cosa mostra, per chi non può vederla.",
+  'modal.urgent_label': () => 'Urgenza',
+  'modal.urgent': () => '🚨 Urgente: pubblica subito con una sola approvazione',
+  'chat.not_configured': () =>
+    "Araldo non è configurato per questo canale: chiedi all'ufficio IT di aggiungerlo.",
+  'command.needs_number': (p: { command: string }) =>
+    `Indica il numero della proposta, ad esempio: /${p.command} 12.`,
 } as const;
 
 /** A key of the message catalog. */

@@ -1,0 +1,350 @@
+import { z } from 'zod';
+import type { Card } from '../../core/card.ts';
+import { t } from '../../core/i18n/translate.ts';
+import type { Language } from '../../core/language.ts';
+import type { OutMessage } from '../../core/ports.ts';
+import type { DraftProblem, ProposalDraft } from '../../core/propose.ts';
+
+/** A Block Kit block, as Slack's API takes it (only the fields Araldo uses are typed loosely). */
+export type Block = Record<string, unknown>;
+
+/** Slack's cap on a section's text (Block Kit reference, section block). */
+const SECTION_TEXT_MAX = 3000;
+/** Slack's cap on a header's text. */
+const HEADER_TEXT_MAX = 150;
+
+/** Text safe in mrkdwn: Slack asks to escape only &, < and > (formatting reference). */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A Slack mention of a user id. */
+export function mention(userId: string): string {
+  return `<@${userId}>`;
+}
+
+/** The opaque card reference the core stores: channel and message ts. */
+export function toCardRef(channel: string, ts: string): string {
+  return `${channel}/${ts}`;
+}
+
+/** Channel and ts back from a card reference. */
+export function fromCardRef(cardRef: string): { channel: string; ts: string } {
+  const slash = cardRef.indexOf('/');
+  return { channel: cardRef.slice(0, slash), ts: cardRef.slice(slash + 1) };
+}
+
+function chunks(text: string, size: number): string[] {
+  const chars = [...text];
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(''));
+  return out.length > 0 ? out : [''];
+}
+
+/** Ids of the card's buttons. */
+export const ACTION_IDS = { edit: 'araldo_edit' } as const;
+
+/**
+ * The proposal card in Block Kit: header, text, images with their alt
+ * text, a length meter per target, when, author, status, approvals, how to
+ * review, and an edit button while the post can still change. The
+ * returned text is the notification and accessibility fallback.
+ */
+export function toCardMessage(card: Card): { text: string; blocks: Block[] } {
+  const l = card.language;
+  const title = t(l, 'card.title', { number: card.postNumber, urgent: card.urgent });
+  const meters = card.targets
+    .map((target) => {
+      const meter = target.limit === undefined ? `${target.used}` : `${target.used}/${target.limit}`;
+      const link = target.url ? ` <${target.url}|↗>` : '';
+      return `${escapeMrkdwn(target.displayName)} \`${meter}\`${link}`;
+    })
+    .join(' · ');
+  const when = card.when === undefined ? t(l, 'card.when.asap') : t(l, 'card.when.at', { when: card.when });
+  const approvals = t(l, 'card.approvals', {
+    have: card.approvals.have,
+    need: card.approvals.need,
+    by: card.approvals.by.join(', '),
+  });
+  const changeable = ['pending', 'changes_requested', 'approved', 'scheduled'].includes(card.state);
+  const blocks: Block[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: [...title].slice(0, HEADER_TEXT_MAX).join(''), emoji: true },
+    },
+    ...chunks(escapeMrkdwn(card.text), SECTION_TEXT_MAX).map((part) => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: part, verbatim: true },
+    })),
+    ...card.images.map((image) => ({ type: 'image', image_url: image.url, alt_text: image.alt })),
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${escapeMrkdwn(t(l, 'card.targets'))} ${meters}` }],
+    },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: escapeMrkdwn(when) },
+        {
+          type: 'mrkdwn',
+          text: `${escapeMrkdwn(t(l, 'card.author', { name: '' }))}${mention(card.author.id)}`,
+        },
+        { type: 'mrkdwn', text: escapeMrkdwn(t(l, 'card.status', { status: t(l, `state.${card.state}`) })) },
+        { type: 'mrkdwn', text: escapeMrkdwn(approvals) },
+      ],
+    },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: escapeMrkdwn(t(l, 'card.howto', { number: card.postNumber })) }],
+    },
+    ...(changeable
+      ? [
+          {
+            type: 'actions',
+            elements: [
+              {
+                type: 'button',
+                action_id: ACTION_IDS.edit,
+                value: String(card.postNumber),
+                text: { type: 'plain_text', text: t(l, 'modal.edit_button') },
+              },
+            ],
+          },
+        ]
+      : []),
+  ];
+  return { text: `${title}: ${[...card.text].slice(0, 200).join('')}`, blocks };
+}
+
+/** A thread reply or channel message: mentions first, text escaped for mrkdwn. */
+export function toMessageText(message: OutMessage): string {
+  const mentions = (message.mentions ?? []).map(mention).join(' ');
+  const text = escapeMrkdwn(message.text);
+  return mentions ? `${mentions} ${text}` : text;
+}
+
+/** The fields of a slash command Araldo reads (Slack's slash command payload). */
+export const slashCommandSchema = z.object({
+  command: z.string(),
+  text: z.string().default(''),
+  user_id: z.string().min(1),
+  user_name: z.string().optional(),
+  channel_id: z.string().min(1),
+  team_id: z.string().optional(),
+  trigger_id: z.string().min(1),
+});
+
+/** A reaction event's fields Araldo reads (Events API reaction_added / reaction_removed). */
+export const reactionEventSchema = z.object({
+  type: z.enum(['reaction_added', 'reaction_removed']),
+  user: z.string().min(1),
+  reaction: z.string().min(1),
+  item: z.object({ type: z.string(), channel: z.string().optional(), ts: z.string().optional() }),
+});
+
+/** A message event in a thread (Events API message.channels). */
+export const threadMessageSchema = z.object({
+  user: z.string().min(1),
+  text: z.string().default(''),
+  channel: z.string().min(1),
+  thread_ts: z.string().min(1),
+  ts: z.string().min(1),
+  subtype: z.string().optional(),
+  bot_id: z.string().optional(),
+});
+
+/** Callback ids of Araldo's modals. */
+export const CALLBACK_IDS = { propose: 'araldo_propose', edit: 'araldo_edit_modal' } as const;
+
+/** Block ids of the proposal modal; problems are shown under them. */
+export const PROPOSE_BLOCKS = {
+  text: 'text',
+  targets: 'targets',
+  date: 'date',
+  time: 'time',
+  imageUrl: 'image_url',
+  imageAlt: 'image_alt',
+  urgent: 'urgent',
+} as const;
+
+const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
+
+/** What a modal carries between opening and submission. */
+export const modalMetadataSchema = z.object({
+  teamId: z.string(),
+  channel: z.string(),
+  number: z.number().int().optional(),
+});
+
+/** The `/propose` modal: text, targets, date and time pickers, image and alt text, urgent. */
+export function toProposeModal(
+  language: Language,
+  targets: readonly { id: string; displayName: string }[],
+  metadata: z.infer<typeof modalMetadataSchema>,
+  initialText = '',
+): Record<string, unknown> {
+  const l = language;
+  const options = targets.map((target) => ({
+    text: plain([...`${target.displayName} (${target.id})`].slice(0, 75).join('')),
+    value: target.id,
+  }));
+  return {
+    type: 'modal',
+    callback_id: CALLBACK_IDS.propose,
+    private_metadata: JSON.stringify(metadata),
+    title: plain(t(l, 'modal.propose_title')),
+    submit: plain(t(l, 'modal.submit')),
+    close: plain(t(l, 'modal.cancel')),
+    blocks: [
+      {
+        type: 'input',
+        block_id: PROPOSE_BLOCKS.text,
+        label: plain(t(l, 'modal.text')),
+        element: {
+          type: 'plain_text_input',
+          action_id: 'value',
+          multiline: true,
+          ...(initialText ? { initial_value: initialText } : {}),
+        },
+      },
+      {
+        type: 'input',
+        block_id: PROPOSE_BLOCKS.targets,
+        label: plain(t(l, 'modal.targets')),
+        element: {
+          type: 'multi_static_select',
+          action_id: 'value',
+          options,
+          ...(options.length === 1 ? { initial_options: options } : {}),
+        },
+      },
+      {
+        type: 'input',
+        block_id: PROPOSE_BLOCKS.date,
+        optional: true,
+        label: plain(t(l, 'modal.date')),
+        element: { type: 'datepicker', action_id: 'value' },
+      },
+      {
+        type: 'input',
+        block_id: PROPOSE_BLOCKS.time,
+        optional: true,
+        label: plain(t(l, 'modal.time')),
+        element: { type: 'timepicker', action_id: 'value' },
+      },
+      {
+        type: 'input',
+        block_id: PROPOSE_BLOCKS.imageUrl,
+        optional: true,
+        label: plain(t(l, 'modal.image_url')),
+        element: { type: 'url_text_input', action_id: 'value' },
+      },
+      {
+        type: 'input',
+        block_id: PROPOSE_BLOCKS.imageAlt,
+        optional: true,
+        label: plain(t(l, 'modal.image_alt')),
+        hint: plain(t(l, 'modal.image_alt_hint')),
+        element: { type: 'plain_text_input', action_id: 'value' },
+      },
+      {
+        type: 'input',
+        block_id: PROPOSE_BLOCKS.urgent,
+        optional: true,
+        label: plain(t(l, 'modal.urgent_label')),
+        element: {
+          type: 'checkboxes',
+          action_id: 'value',
+          options: [{ text: plain(t(l, 'modal.urgent')), value: 'urgent' }],
+        },
+      },
+    ],
+  };
+}
+
+/** The edit modal: the post's text, prefilled. */
+export function toEditModal(
+  language: Language,
+  metadata: z.infer<typeof modalMetadataSchema>,
+  text: string,
+): Record<string, unknown> {
+  return {
+    type: 'modal',
+    callback_id: CALLBACK_IDS.edit,
+    private_metadata: JSON.stringify(metadata),
+    title: plain(t(language, 'modal.edit_title', { number: metadata.number ?? 0 })),
+    submit: plain(t(language, 'modal.submit')),
+    close: plain(t(language, 'modal.cancel')),
+    blocks: [
+      {
+        type: 'input',
+        block_id: PROPOSE_BLOCKS.text,
+        label: plain(t(language, 'modal.text')),
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, initial_value: text },
+      },
+    ],
+  };
+}
+
+const stateValue = z
+  .object({
+    type: z.string(),
+    value: z.string().nullish(),
+    selected_date: z.string().nullish(),
+    selected_time: z.string().nullish(),
+    selected_options: z.array(z.object({ value: z.string() })).nullish(),
+  })
+  .loose();
+
+/** `view.state.values` of a submitted modal (block_id → action_id → state). */
+export const viewStateSchema = z.record(z.string(), z.record(z.string(), stateValue));
+
+function inputOf(state: z.infer<typeof viewStateSchema>, block: string) {
+  return state[block]?.value;
+}
+
+/**
+ * The proposal a submitted modal describes, as the core's draft. The date
+ * and time pickers become a local "YYYY-MM-DD HH:MM" the time reader takes
+ * in the team's zone; a date alone means 09:00, a time alone today.
+ */
+export function fromProposeSubmission(state: z.infer<typeof viewStateSchema>): ProposalDraft {
+  const text = inputOf(state, PROPOSE_BLOCKS.text)?.value ?? '';
+  const targets = (inputOf(state, PROPOSE_BLOCKS.targets)?.selected_options ?? []).map((o) => o.value);
+  const date = inputOf(state, PROPOSE_BLOCKS.date)?.selected_date ?? undefined;
+  const time = inputOf(state, PROPOSE_BLOCKS.time)?.selected_time ?? undefined;
+  const imageUrl = (inputOf(state, PROPOSE_BLOCKS.imageUrl)?.value ?? '').trim();
+  const imageAlt = (inputOf(state, PROPOSE_BLOCKS.imageAlt)?.value ?? '').trim();
+  const urgent = (inputOf(state, PROPOSE_BLOCKS.urgent)?.selected_options ?? []).some(
+    (o) => o.value === 'urgent',
+  );
+  const at = date && time ? `${date} ${time}` : date ? date : time ? `alle ${time}` : undefined;
+  return {
+    text,
+    targets,
+    at,
+    urgent,
+    images: imageUrl ? [{ url: imageUrl, alt: imageAlt }] : [],
+  };
+}
+
+/** The text typed in the edit modal. */
+export function fromEditSubmission(state: z.infer<typeof viewStateSchema>): string {
+  return inputOf(state, PROPOSE_BLOCKS.text)?.value ?? '';
+}
+
+/** Problems shown under the modal's inputs (`response_action: errors`), several joined per input. */
+export function toModalErrors(problems: readonly DraftProblem[]): Record<string, string> {
+  const blockOf = {
+    text: PROPOSE_BLOCKS.text,
+    targets: PROPOSE_BLOCKS.targets,
+    images: PROPOSE_BLOCKS.imageUrl,
+    at: PROPOSE_BLOCKS.date,
+  };
+  const errors: Record<string, string> = {};
+  for (const problem of problems) {
+    const block = blockOf[problem.field];
+    errors[block] = errors[block] ? `${errors[block]} ${problem.message}` : problem.message;
+  }
+  return errors;
+}
