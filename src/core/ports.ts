@@ -264,6 +264,11 @@ export interface Store {
   markDigestSent(teamId: string, day: string, at: Date): Promise<void>;
   /** audit events of every team in [from, to), in order, for exports */
   listAuditBetween(from: Date, to: Date): Promise<readonly AuditEvent[]>;
+  /**
+   * claims the right to make a remark once per post and key; false when it
+   * was already made (by this or a concurrent handler)
+   */
+  claimNotice(postId: string, key: string, at: Date): Promise<boolean>;
   /** appends to the audit log; the log is never updated or deleted */
   appendAudit(event: NewAuditEvent): Promise<void>;
   /** a post's audit trail, oldest first */

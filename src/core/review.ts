@@ -17,8 +17,8 @@ function mayApprove(team: Team, actor: Actor): boolean {
 
 /**
  * Answers a reaction that does not count, but only once per person and
- * post, so a card does not fill with the same remark; the audit log
- * remembers who was already told.
+ * post, so a card does not fill with the same remark; the claimed notice
+ * keeps "once" true even when two events race.
  */
 async function ignoreOnce(
   ctx: DeskContext,
@@ -27,14 +27,11 @@ async function ignoreOnce(
   actor: Actor,
   reason: 'self_approval' | 'not_an_approver',
 ): Promise<void> {
-  const history = await ctx.store.listAudit(post.id);
-  const told = history.some(
-    (event) =>
-      event.action === 'approval_ignored' && event.actorId === actor.id && event.details.reason === reason,
-  );
+  const first = await ctx.store.claimNotice(post.id, `${reason}:${actor.id}`, ctx.now());
   await ctx.audit(post, actor, 'approval_ignored', { reason });
-  if (!told)
+  if (first) {
     await ctx.sayInThread(team, post, { text: ctx.msg(team, `reaction.${reason}`, { name: actor.name }) });
+  }
 }
 
 /**

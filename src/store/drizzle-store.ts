@@ -11,7 +11,7 @@ import type {
 } from '../core/ports.ts';
 import type { Post, PostImage, PostState } from '../core/post.ts';
 import type { Database } from './database.ts';
-import { approvals, auditEvents, deliveries, digests, posts, teams } from './schema.ts';
+import { approvals, auditEvents, deliveries, digests, notices, posts, teams } from './schema.ts';
 
 type PostRow = typeof posts.$inferSelect;
 type DeliveryRow = typeof deliveries.$inferSelect;
@@ -694,6 +694,15 @@ export class DrizzleStore implements Store {
       .where(where)
       .orderBy(asc(auditEvents.id));
     return rows.map((row) => toAuditEvent(row.event, row.number));
+  }
+
+  async claimNotice(postId: string, key: string, at: Date): Promise<boolean> {
+    const inserted = await this.#db
+      .insert(notices)
+      .values({ postId, key, createdAt: at })
+      .onConflictDoNothing()
+      .returning({ key: notices.key });
+    return inserted.length === 1;
   }
 
   async appendAudit(event: NewAuditEvent): Promise<void> {

@@ -114,6 +114,22 @@ export const auditEvents = pgTable(
   (t) => [index('audit_post_idx').on(t.postId, t.id), index('audit_team_at_idx').on(t.teamId, t.at)],
 );
 
+/**
+ * Remarks the desk makes once per post and key (e.g. "you may not approve"
+ * to one person): the primary key makes "once" hold under concurrency.
+ */
+export const notices = pgTable(
+  'notices',
+  {
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id),
+    key: text('key').notNull(),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.key] })],
+);
+
 /** One row per team and local day, claimed before the digest is sent. */
 export const digests = pgTable(
   'digests',

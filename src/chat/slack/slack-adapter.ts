@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AppOptions, App as BoltApp, Logger as BoltLogger } from '@slack/bolt';
-import bolt from '@slack/bolt';
+import {
+  App,
+  type AppOptions,
+  type Logger as BoltLogger,
+  HTTPReceiver,
+  LogLevel,
+  SocketModeReceiver,
+} from '@slack/bolt';
 import type { Actor } from '../../core/actor.ts';
 import type { Desk } from '../../core/desk.ts';
 import { t } from '../../core/i18n/translate.ts';
@@ -23,8 +29,6 @@ import {
   viewStateSchema,
 } from './translate.ts';
 
-const { App, HTTPReceiver, SocketModeReceiver, LogLevel } = bolt;
-
 /** What the Slack adapter needs: credentials from the environment, the desk, the Slack teams. */
 export interface SlackAdapterOptions {
   readonly botToken: string;
@@ -44,6 +48,8 @@ export interface SlackAdapterOptions {
 const COMMANDS = /^\/(propose|queue|status|cancel|reschedule|edit|retry|audit|digest|help)$/;
 /** How long an approver user group's members are trusted before asking Slack again. */
 const GROUP_TTL_MS = 5 * 60_000;
+/** How long to wait before looking again for a card a reaction names. */
+const CARD_REF_GRACE_MS = 1500;
 /** Event ids remembered to drop Slack's retries of an event already handled. */
 const SEEN_EVENTS_MAX = 10_000;
 
@@ -74,12 +80,12 @@ function toBoltLogger(logger: Logger): BoltLogger {
  */
 export class SlackAdapter {
   readonly chat: SlackChat;
-  readonly #app: BoltApp;
+  readonly #app: App;
   readonly #desk: Desk;
   readonly #logger: Logger;
   readonly #byChannel: ReadonlyMap<string, Team>;
-  readonly #httpReceiver: InstanceType<typeof HTTPReceiver> | undefined;
-  readonly #socketReceiver: InstanceType<typeof SocketModeReceiver> | undefined;
+  readonly #httpReceiver: HTTPReceiver | undefined;
+  readonly #socketReceiver: SocketModeReceiver | undefined;
   readonly #names = new Map<string, string>();
   readonly #groups = new Map<string, { members: ReadonlySet<string>; fetchedAt: number }>();
   readonly #seenEvents = new Set<string>();
@@ -247,13 +253,20 @@ export class SlackAdapter {
         const { user, reaction, item } = parsed.data;
         const team = item.channel ? this.#byChannel.get(item.channel) : undefined;
         if (!team || !item.channel || !item.ts) return;
-        await this.#desk.react({
+        const reactionOnCard = {
           teamId: team.id,
           actor: await this.#actor(team, user),
           post: { cardRef: toCardRef(item.channel, item.ts) },
           emoji: reaction,
           added: type === 'reaction_added',
-        });
+        };
+        const result = await this.#desk.react(reactionOnCard);
+        if (result === 'no_such_post') {
+          // A reaction can beat the storing of the card's ts by a few
+          // milliseconds (the ts is known only once Slack answers): look again.
+          await new Promise((resolve) => setTimeout(resolve, CARD_REF_GRACE_MS));
+          await this.#desk.react(reactionOnCard);
+        }
       });
     }
 

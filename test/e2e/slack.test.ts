@@ -1,0 +1,406 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { XMLParser } from 'fast-xml-parser';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AppConfig } from '../../src/config.ts';
+import { it as IT } from '../../src/core/i18n/it.ts';
+import { type RunningAraldo, startAraldo } from '../../src/main.ts';
+import { FakeClock } from '../fakes/fake-clock.ts';
+import { FakeSlack, type SlackCall } from '../fakes/fake-slack.ts';
+import { postSigned } from '../fakes/slack-signing.ts';
+import {
+  datepickerValue,
+  multiStaticSelectValue,
+  plainTextInputValue,
+  reactionAddedEvent,
+  reactionRemovedEvent,
+  slashCommandBody,
+  timepickerValue,
+  viewSubmissionPayload,
+} from '../fixtures/slack-payloads.ts';
+import { createPostgresDatabase } from '../support/test-database.ts';
+
+const SECRET = 'test-signing-secret-123';
+const CHANNEL = 'C0SOCIAL';
+const EDITOR = 'U0EDITOR';
+const SUPERVISOR = 'U0SUPERV';
+const INTERN = 'U0INTERN';
+const GROUP = 'S0CAPI';
+const CHIEF = 'U0CHIEF';
+// Monday 23 November 2026, 09:00 in Rome: a digest day, after 08:30.
+const MONDAY_MORNING = '2026-11-23T08:00:00Z';
+
+interface Harness {
+  readonly fake: FakeSlack;
+  readonly araldo: RunningAraldo;
+  readonly url: string;
+  readonly dataDir: string;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startHarness(mode: 'http' | 'socket'): Promise<Harness> {
+  const fake = await FakeSlack.start({ channels: [CHANNEL] });
+  cleanups.push(() => fake.close());
+  fake.setUser(EDITOR, { name: 'editor', displayName: 'Giulia Redattrice' });
+  fake.setUser(SUPERVISOR, { name: 'supervisor', displayName: 'Marco Capo' });
+  fake.setUser(INTERN, { name: 'intern', displayName: 'Luca Stagista' });
+  fake.setUser(CHIEF, { name: 'chief', displayName: 'Anna Portavoce' });
+  fake.setUserGroup(GROUP, [CHIEF]);
+  const dataDir = mkdtempSync(join(tmpdir(), 'araldo-slack-'));
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  const server = await createPostgresDatabase();
+  if (server) cleanups.push(() => server.drop());
+  const config: AppConfig = {
+    databaseUrl: server?.url,
+    dataDir,
+    port: 0,
+    publicUrl: undefined,
+    logLevel: 'silent',
+    shellUser: 'editor',
+    teams: [
+      {
+        id: 'comunicazione',
+        chat: 'slack',
+        channel: CHANNEL,
+        language: 'it',
+        timeZone: 'Europe/Rome',
+        approvers: [SUPERVISOR, GROUP],
+        approvalsRequired: 1,
+        targets: ['sito'],
+        posting: {},
+        digest: { time: '08:30', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
+      },
+    ],
+    targets: [{ id: 'sito', network: 'feed', displayName: 'Sito istituzionale', credentials: {} }],
+    slack: {
+      botToken: fake.botToken,
+      signingSecret: mode === 'http' ? SECRET : undefined,
+      appToken: mode === 'socket' ? fake.appToken : undefined,
+      apiUrl: fake.url,
+      channelPaceMs: 0,
+    },
+    secrets: [fake.botToken, SECRET],
+    configSource: 'test',
+  };
+  const sink = new PassThrough();
+  sink.resume();
+  const araldo = await startAraldo(config, {
+    stdin: Readable.from([]),
+    stdout: sink,
+    stderr: sink,
+    clock: new FakeClock(MONDAY_MORNING),
+  });
+  cleanups.push(() => araldo.stop());
+  return { fake, araldo, url: `http://127.0.0.1:${araldo.port}/slack/events`, dataDir };
+}
+
+function blocksText(call: SlackCall): string {
+  return JSON.stringify(call.args.blocks ?? '');
+}
+
+function isCard(number: number) {
+  return (call: SlackCall) =>
+    call.args.thread_ts === undefined && blocksText(call).includes(`Proposta #${number}`);
+}
+
+function inThread(ts: string, pattern: RegExp) {
+  return (call: SlackCall) => call.args.thread_ts === ts && pattern.test(String(call.args.text));
+}
+
+function command(h: Harness, user: string, text: string, name = '/propose') {
+  return postSigned(h.url, {
+    secret: SECRET,
+    body: slashCommandBody({ command: name, text, userId: user, channelId: CHANNEL }),
+  });
+}
+
+function event(h: Harness, body: object, retryNum?: number) {
+  return postSigned(h.url, {
+    secret: SECRET,
+    body: JSON.stringify(body),
+    contentType: 'application/json',
+    ...(retryNum === undefined ? {} : { retryNum, retryReason: 'http_timeout' }),
+  });
+}
+
+/** Proposes and waits until the desk has answered, so the card's reference is stored. */
+async function proposeCard(h: Harness, text: string, number = 1): Promise<string> {
+  await command(h, EDITOR, text);
+  const card = await h.fake.waitForCall('chat.postMessage', isCard(number));
+  await h.fake.waitForCall('chat.postEphemeral', (call) =>
+    String(call.args.text).startsWith(IT['propose.created']({ number })),
+  );
+  return ts(card);
+}
+
+function ts(call: SlackCall): string {
+  return String((call.response as { ts?: string }).ts);
+}
+
+describe('Araldo on Slack', () => {
+  it('runs the whole loop over HTTP: propose, card, approve, publish, thread reply with link, card updated', async () => {
+    const h = await startHarness('http');
+    const text = 'Prova di pubblicazione: è tutto a posto & <ok>';
+    const started = Date.now();
+    const response = await command(h, EDITOR, `to:sito ${text}`);
+    expect(response.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(3000);
+
+    const card = await h.fake.waitForCall('chat.postMessage', isCard(1));
+    expect(card.args.channel).toBe(CHANNEL);
+    expect(blocksText(card)).toContain('è tutto a posto &amp; &lt;ok&gt;');
+    expect(blocksText(card)).toContain('<@U0EDITOR>');
+    const ephemeral = await h.fake.waitForCall('chat.postEphemeral');
+    expect(ephemeral.args).toMatchObject({
+      channel: CHANNEL,
+      user: EDITOR,
+      text: IT['propose.created']({ number: 1 }),
+    });
+
+    const cardTs = ts(card);
+    const reaction = reactionAddedEvent({
+      user: SUPERVISOR,
+      reaction: 'white_check_mark',
+      channel: CHANNEL,
+      ts: cardTs,
+      itemUser: h.fake.botUserId,
+      eventId: 'Ev0APPROVE',
+    });
+    expect((await event(h, reaction)).status).toBe(200);
+    const approved = await h.fake.waitForCall(
+      'chat.postMessage',
+      inThread(cardTs, /Approvata da Marco Capo/),
+    );
+    expect(String(approved.args.text)).toContain('La pubblico subito.');
+    const published = await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /Pubblicata su Sito/));
+    expect(String(published.args.text)).toMatch(
+      new RegExp(
+        `^<@${EDITOR}> Pubblicata su Sito istituzionale: http://localhost:${h.araldo.port}/feeds/sito\\.xml#post-1-`,
+      ),
+    );
+    const updated = await h.fake.waitForCall(
+      'chat.update',
+      (call) => call.args.ts === cardTs && blocksText(call).includes('pubblicata'),
+    );
+    expect(blocksText(updated)).toContain('1/1 (Marco Capo)');
+
+    // Slack retries the event: it must not count or say anything twice.
+    expect((await event(h, reaction, 1)).status).toBe(200);
+    await command(h, EDITOR, '1', '/status');
+    await h.fake.waitForCall('chat.postEphemeral', (call) => String(call.args.text).startsWith('#1 —'));
+    expect(h.fake.callsTo('chat.postMessage').filter(inThread(cardTs, /Approvata/))).toHaveLength(1);
+
+    const feed = new XMLParser({ ignoreAttributes: false }).parse(
+      readFileSync(join(h.dataDir, 'feeds', 'sito.xml'), 'utf8'),
+    ) as { feed: { entry: { content: { '#text': string } } } };
+    expect(feed.feed.entry.content['#text']).toBe(text);
+  });
+
+  it('refuses unsigned, badly signed and stale requests with 401', async () => {
+    const h = await startHarness('http');
+    const body = slashCommandBody({
+      command: '/propose',
+      text: 'to:sito Ciao',
+      userId: EDITOR,
+      channelId: CHANNEL,
+    });
+    expect((await postSigned(h.url, { secret: SECRET, body, unsigned: true })).status).toBe(401);
+    expect((await postSigned(h.url, { secret: 'wrong-secret-456', body })).status).toBe(401);
+    expect((await postSigned(h.url, { secret: SECRET, body, signatureOverride: 'v0=deadbeef' })).status).toBe(
+      401,
+    );
+    const stale = Math.floor(Date.now() / 1000) - 600;
+    expect((await postSigned(h.url, { secret: SECRET, body, timestamp: stale })).status).toBe(401);
+    expect(h.fake.callsTo('chat.postMessage').filter(isCard(1))).toHaveLength(0);
+  });
+
+  it('counts approvers by user group, ignores the author and answers a non-approver once', async () => {
+    const h = await startHarness('http');
+    const cardTs = await proposeCard(h, 'to:sito Avviso');
+    const react = (user: string, eventId: string) =>
+      event(
+        h,
+        reactionAddedEvent({
+          user,
+          reaction: 'white_check_mark',
+          channel: CHANNEL,
+          ts: cardTs,
+          itemUser: h.fake.botUserId,
+          eventId,
+        }),
+      );
+    await react(EDITOR, 'Ev1');
+    await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /non può approvare la propria proposta/));
+    await react(INTERN, 'Ev2');
+    await react(INTERN, 'Ev3');
+    await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /non conta come approvazione/));
+    await react(CHIEF, 'Ev4');
+    await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /Approvata da Anna Portavoce/));
+    expect(
+      h.fake.callsTo('chat.postMessage').filter(inThread(cardTs, /non conta come approvazione/)),
+    ).toHaveLength(1);
+    expect(h.fake.callsTo('usergroups.users.list').every((call) => call.args.usergroup === GROUP)).toBe(true);
+  });
+
+  it('withdraws an approval when the ✅ is removed before publication', async () => {
+    const h = await startHarness('http');
+    const cardTs = await proposeCard(h, 'to:sito at:"2026-11-24T09:00:00+01:00" Domani il mercato');
+    const input = {
+      user: SUPERVISOR,
+      reaction: 'white_check_mark',
+      channel: CHANNEL,
+      ts: cardTs,
+      itemUser: h.fake.botUserId,
+    };
+    await event(h, reactionAddedEvent({ ...input, eventId: 'EvAdd' }));
+    await h.fake.waitForCall(
+      'chat.postMessage',
+      inThread(cardTs, /Programmata per martedì 24 novembre 2026, 09:00/),
+    );
+    await event(h, reactionRemovedEvent({ ...input, eventId: 'EvRemove' }));
+    await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /ha ritirato l'approvazione \(0\/1\)/));
+  });
+
+  it('opens the proposal form for /propose alone and shows problems under its fields', async () => {
+    const h = await startHarness('http');
+    const triggerId = '1234.5678.abcd';
+    await postSigned(h.url, {
+      secret: SECRET,
+      body: slashCommandBody({
+        command: '/propose',
+        text: '',
+        userId: EDITOR,
+        channelId: CHANNEL,
+        triggerId,
+      }),
+    });
+    const opened = await h.fake.waitForCall('views.open');
+    expect(opened.args.trigger_id).toBe(triggerId);
+    const view = opened.args.view as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: { block_id: string }[];
+    };
+    expect(view.callback_id).toBe('araldo_propose');
+    expect(view.blocks.map((block) => block.block_id)).toEqual([
+      'text',
+      'targets',
+      'date',
+      'time',
+      'image_url',
+      'image_alt',
+      'urgent',
+    ]);
+
+    const submit = (values: Parameters<typeof viewSubmissionPayload>[0]['values'], viewId: string) =>
+      postSigned(h.url, {
+        secret: SECRET,
+        body: {
+          payload: viewSubmissionPayload({
+            callbackId: 'araldo_propose',
+            privateMetadata: view.private_metadata,
+            values,
+            userId: EDITOR,
+            viewId,
+          }),
+        },
+      });
+    const refused = await submit(
+      {
+        text: { value: plainTextInputValue('Concerto in piazza') },
+        targets: { value: multiStaticSelectValue(['sito']) },
+        date: { value: datepickerValue('2026-11-20') },
+        time: { value: timepickerValue('21:00') },
+        image_url: { value: plainTextInputValue('https://comune.example.it/concerto.jpg') },
+        image_alt: { value: plainTextInputValue('') },
+      },
+      'V0ONE',
+    );
+    expect(refused.status).toBe(200);
+    const errors = JSON.parse(refused.body) as { response_action: string; errors: Record<string, string> };
+    expect(errors.response_action).toBe('errors');
+    expect(errors.errors.date).toContain('è già passato');
+    expect(errors.errors.image_url).toContain('testo alternativo');
+    expect(h.fake.callsTo('chat.postMessage').filter(isCard(1))).toHaveLength(0);
+
+    const accepted = await submit(
+      {
+        text: { value: plainTextInputValue('Concerto in piazza') },
+        targets: { value: multiStaticSelectValue(['sito']) },
+        date: { value: datepickerValue('2026-11-28') },
+        time: { value: timepickerValue('21:00') },
+      },
+      'V0TWO',
+    );
+    expect(accepted.status).toBe(200);
+    const card = await h.fake.waitForCall('chat.postMessage', isCard(1));
+    expect(blocksText(card)).toContain('sabato 28 novembre 2026, 21:00 (Europe/Rome, CET)');
+  });
+
+  it('sends the digest as a channel message, once', async () => {
+    const h = await startHarness('http');
+    const digest = await h.fake.waitForCall('chat.postMessage', (call) =>
+      String(call.args.text).includes('Riepilogo'),
+    );
+    expect(digest.args.channel).toBe(CHANNEL);
+    expect(digest.args.thread_ts).toBeUndefined();
+    expect(await h.araldo.desk.sendDueDigests()).toEqual([]);
+  });
+
+  it('waits out a 429 from Slack and still replies in the thread', async () => {
+    const h = await startHarness('http');
+    const cardTs = await proposeCard(h, 'to:sito Orari della biblioteca');
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 });
+    await event(
+      h,
+      reactionAddedEvent({
+        user: SUPERVISOR,
+        reaction: 'white_check_mark',
+        channel: CHANNEL,
+        ts: cardTs,
+        itemUser: h.fake.botUserId,
+        eventId: 'Ev429',
+      }),
+    );
+    const limited = await h.fake.waitForCall('chat.postMessage', (call) => call.outcome === 'rate_limited');
+    const retried = await h.fake.waitForCall(
+      'chat.postMessage',
+      (call) => call.outcome === 'ok' && inThread(cardTs, /Approvata/)(call),
+    );
+    expect(retried.at - limited.at).toBeGreaterThanOrEqual(900);
+  });
+
+  it('runs the loop in Socket Mode: commands and reactions arrive as envelopes and are acked', async () => {
+    const h = await startHarness('socket');
+    await h.fake.waitForSocketClient();
+    const ack = await h.fake.sendEnvelope(
+      'slash_commands',
+      slashCommandBody({
+        command: '/propose',
+        text: 'to:sito Via Socket Mode',
+        userId: EDITOR,
+        channelId: CHANNEL,
+      }),
+    );
+    expect(ack.envelope_id).toBeTruthy();
+    const cardTs = ts(await h.fake.waitForCall('chat.postMessage', isCard(1)));
+    await h.fake.sendEnvelope(
+      'events_api',
+      reactionAddedEvent({
+        user: SUPERVISOR,
+        reaction: 'white_check_mark',
+        channel: CHANNEL,
+        ts: cardTs,
+        itemUser: h.fake.botUserId,
+        eventId: 'EvSock',
+      }),
+    );
+    await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /Pubblicata su Sito istituzionale/));
+  });
+});
