@@ -10,11 +10,6 @@ import { parseWhen, timeExamples } from './time-reader.ts';
 /** A proposal as typed or filled in a form, before validation. */
 export type ProposalDraft = ProposeArgs;
 
-const UNIT_NAMES = {
-  it: { characters: 'caratteri', weighted: 'caratteri pesati', graphemes: 'caratteri', utf16: 'unità' },
-  en: { characters: 'characters', weighted: 'weighted characters', graphemes: 'characters', utf16: 'units' },
-} as const;
-
 function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -49,7 +44,7 @@ export function validateContent(
               used: problem.used,
               limit: problem.limit,
               over: problem.over,
-              unit: UNIT_NAMES[team.language][problem.unit],
+              unit: ctx.msg(team, `unit.${problem.unit}`),
             }),
           );
           break;

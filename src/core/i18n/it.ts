@@ -181,6 +181,26 @@ export const it = {
     "Araldo non è configurato per questo canale: chiedi all'ufficio IT di aggiungerlo.",
   'command.needs_number': (p: { command: string }) =>
     `Indica il numero della proposta, ad esempio: /${p.command} 12.`,
+  'help.text': () =>
+    [
+      'Comandi di Araldo:',
+      '  /propose to:sito at:"domani alle 9" Testo — propone un post (le opzioni vanno prima del testo)',
+      '      opzioni: to:ID,ID  at:QUANDO  urgent (subito, basta un supervisore)  img:URL|"testo alternativo"',
+      '  /queue — le pubblicazioni dei prossimi 7 giorni',
+      '  /status 12 — stato della proposta #12 e di ogni pubblicazione',
+      '  /edit 12 Nuovo testo — cambia il testo (serve una nuova approvazione)',
+      '  /reschedule 12 lunedì prossimo alle 18:30 — cambia l’orario',
+      '  /cancel 12 — annulla la proposta',
+      '  /retry 12 — ripete le pubblicazioni fallite',
+      '  /audit 12 — la storia completa della proposta',
+      '  /digest — il riepilogo di oggi',
+      'Reazioni sulla scheda: ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche; togliere ✅ ritira l’approvazione.',
+      'Orari: "domani alle 9", "lunedì prossimo alle 18:30", "1 dicembre 9:00", "tra 2 ore", "2026-12-01T09:00+01:00".',
+    ].join('\n'),
+  'unit.characters': () => 'caratteri',
+  'unit.weighted': () => 'caratteri pesati',
+  'unit.graphemes': () => 'caratteri',
+  'unit.utf16': () => 'unità UTF-16',
 } as const;
 
 /** A key of the message catalog. */
