@@ -88,6 +88,14 @@ for (const rule of RULES) {
   }
 }
 
+// The core reads time only from its injected Clock.
+for (const file of files(join(SRC, 'core'))) {
+  const source = readFileSync(file, 'utf8');
+  if (/new Date\(\s*\)|Date\.now\(\)/.test(source)) {
+    violations.push(`${relative(ROOT, file)} reads the system clock (core takes time from its Clock)`);
+  }
+}
+
 if (violations.length > 0) {
   process.stderr.write(`Architecture boundaries broken:\n${violations.map((v) => `  - ${v}`).join('\n')}\n`);
   process.exit(1);

@@ -10,7 +10,6 @@ import { type AppConfig, loadConfig } from './config.ts';
 import { AppError } from './core/app-error.ts';
 import { createDesk, type Desk } from './core/desk.ts';
 import type { ChatOut, Clock, Logger, Publisher } from './core/ports.ts';
-import { systemClock } from './core/system-clock.ts';
 import type { Target } from './core/target.ts';
 import type { ChatKind } from './core/team.ts';
 import { createLogger } from './logger.ts';
@@ -19,6 +18,7 @@ import { Scheduler } from './scheduler/scheduler.ts';
 import { type DataDirLock, lockDataDir } from './store/data-dir-lock.ts';
 import { type DatabaseHandle, openDatabase, redactUrl } from './store/database.ts';
 import { DrizzleStore } from './store/drizzle-store.ts';
+import { systemClock } from './system-clock.ts';
 import { createHttpServer, listen } from './web/http-server.ts';
 
 /** The streams and clock a running Araldo uses; tests pass their own. */

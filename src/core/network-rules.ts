@@ -77,13 +77,13 @@ function countWeighted(text: string): number {
 // scheme, as the twitter-text 3.1 extractor finds it, is replaced by 23 characters;
 // a mention `@user@domain` counts as `@user`; then the grapheme clusters are
 // counted (`each_grapheme_cluster.size`, not String#length).
-const MASTODON_URL_PLACEHOLDER = 'x'.repeat(23);
+const TOOT_URL_PLACEHOLDER = 'x'.repeat(23);
 // Account::MENTION_RE; Ruby's [[:word:]] is letters, marks, decimal digits and
 // connector punctuation.
-const MASTODON_MENTION =
+const TOOT_MENTION =
   /(?<![=/\p{L}\p{M}\p{Nd}\p{Pc}])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(@[\p{L}\p{M}\p{Nd}\p{Pc}]+(?:[.-]+[\p{L}\p{M}\p{Nd}\p{Pc}]+)*)?/giu;
 // Extractor::MAX_DOMAIN_LENGTH: a mention with a longer domain is plain text.
-const MASTODON_MAX_DOMAIN_LENGTH = 253;
+const TOOT_MAX_DOMAIN_LENGTH = 253;
 
 interface Replacement {
   readonly start: number;
@@ -94,16 +94,16 @@ interface Replacement {
 function mastodonEntities(text: string): Replacement[] {
   const found: Replacement[] = [];
   for (const url of twitterText.extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false })) {
-    found.push({ start: url.indices[0], end: url.indices[1], with: MASTODON_URL_PLACEHOLDER });
+    found.push({ start: url.indices[0], end: url.indices[1], with: TOOT_URL_PLACEHOLDER });
   }
-  for (const match of text.matchAll(MASTODON_MENTION)) {
+  for (const match of text.matchAll(TOOT_MENTION)) {
     const start = match.index;
     const end = start + match[0].length;
     const domain = match[2];
     // endMentionMatch looks at most 3 characters ahead (`://`)
     if (twitterText.regexen.endMentionMatch.test(text.slice(end, end + 3))) continue;
     // domain carries its leading `@`
-    if (domain !== undefined && domain.length - 1 > MASTODON_MAX_DOMAIN_LENGTH) continue;
+    if (domain !== undefined && domain.length - 1 > TOOT_MAX_DOMAIN_LENGTH) continue;
     found.push({ start, end, with: `@${match[1] ?? ''}` });
   }
   // Extractor.remove_overlapping_entities: by start, drop any entity that

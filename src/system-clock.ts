@@ -1,4 +1,4 @@
-import type { Clock } from './ports.ts';
+import type { Clock } from './core/ports.ts';
 
 /** The real clock, for production; tests pass a FakeClock. */
 export const systemClock: Clock = {
