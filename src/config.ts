@@ -249,6 +249,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   } else {
     checkReferences(parsedFile.data, env, problems);
   }
+  if (parsedFile.success) {
+    parsedFile.data.teams.forEach((team, index) => {
+      if (team.chat === 'discord') {
+        problems.push(
+          `config teams[${index}].chat: Discord is not available in this version yet; use slack or shell`,
+        );
+      }
+    });
+  }
   if (
     parsedEnv.success &&
     parsedFile.success &&

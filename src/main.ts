@@ -127,7 +127,15 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
       );
     }
   }
-  scheduler = new Scheduler((now) => desk.tick(now), logger, {
+  // Each round also sends a due digest nobody has sent yet: the claim makes
+  // that cheap, and a digest the chat refused at its time goes out later.
+  const round = async (now: Date) => {
+    await desk
+      .sendDueDigests()
+      .catch((error: unknown) => logger.error({ err: error }, 'digest round failed'));
+    return desk.tick(now);
+  };
+  scheduler = new Scheduler(round, logger, {
     pollCron: '*/30 * * * * *',
     now: () => clock.now(),
   });

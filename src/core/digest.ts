@@ -91,8 +91,8 @@ export async function sendDueDigests(ctx: DeskContext, teams: readonly Team[]): 
       const text = await buildDigest(ctx, team);
       await ctx.deps.chat.postInChannel(team, { text });
     } catch (error) {
-      // The claim stays unsent: after DIGEST_CLAIM_STALE_MS a later call
-      // (the scheduler's retry) may claim and send it again; other teams go on.
+      // The claim stays unsent: after DIGEST_CLAIM_STALE_MS a later round of
+      // the scheduler claims and sends it again; other teams go on.
       ctx.deps.logger.error({ err: error, teamId: team.id, day }, 'digest could not be sent');
       continue;
     }

@@ -102,7 +102,7 @@ export async function reschedulePost(
   const requestedAt = read.value.at;
   const targets = entry.deliveries.filter((d) => d.state === 'scheduled').map((d) => d.targetId);
   const now = ctx.now();
-  const plans = await planPost(ctx, team, { urgent: false }, requestedAt, targets, now);
+  const plans = await planPost(ctx, team, post, requestedAt, targets, now);
   const moved = await ctx.store.reschedulePost(post.id, CHANGEABLE, requestedAt, dueTimes(plans), now);
   if (!moved) return tooLate(ctx, team, (await ctx.store.getPostById(post.id)) ?? entry);
   const shown = formatLocalTime(requestedAt, team.timeZone, team.language);

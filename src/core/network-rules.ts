@@ -69,7 +69,17 @@ function countUtf16(text: string): number {
   return text.length;
 }
 
+/**
+ * Beyond this many UTF-16 units a text is far over every limit that needs
+ * URL-aware counting (X 280, Mastodon 500), and twitter-text's URL matcher
+ * is quadratic on long runs without spaces: such a text is counted by code
+ * points instead, which is still far over the limit, without freezing the
+ * process for seconds.
+ */
+const URL_AWARE_COUNT_MAX = 5_000;
+
 function countWeighted(text: string): number {
+  if (text.length > URL_AWARE_COUNT_MAX) return countCodePoints(text);
   return twitterText.parseTweet(text).weightedLength;
 }
 
@@ -118,6 +128,7 @@ function mastodonEntities(text: string): Replacement[] {
 }
 
 function countMastodon(text: string): number {
+  if (text.length > URL_AWARE_COUNT_MAX) return countCodePoints(text);
   let countable = '';
   let from = 0;
   for (const entity of mastodonEntities(text)) {

@@ -4,6 +4,7 @@ import type { ProposeArgs } from './command-grammar.ts';
 import type { DeskContext } from './desk-context.ts';
 import { formatLocalTime } from './local-time-format.ts';
 import { checkContent } from './network-rules.ts';
+import type { PostWithDeliveries } from './ports.ts';
 import type { Team } from './team.ts';
 import { parseWhen, timeExamples } from './time-reader.ts';
 
@@ -154,6 +155,21 @@ export function checkDraft(
   return { problems, checked: { targetIds, requestedAt, notes } };
 }
 
+/** Posts the card of a stored post and remembers where it is; false when the chat failed. */
+async function showCard(ctx: DeskContext, team: Team, entry: PostWithDeliveries): Promise<boolean> {
+  try {
+    const cardRef = await ctx.deps.chat.postCard(team, buildCard(ctx, team, entry, []));
+    await ctx.store.setCardRef(entry.post.id, cardRef);
+    return true;
+  } catch (error) {
+    ctx.deps.logger.error(
+      { err: error, teamId: team.id, post: entry.post.number },
+      'could not post the proposal card',
+    );
+    return false;
+  }
+}
+
 /** What became of a proposal: stored (with its number), or refused with every problem. */
 export type ProposeOutcome =
   | { readonly ok: true; readonly number: number; readonly text: string }
@@ -191,31 +207,18 @@ export async function propose(
     dedupeKey,
     createdAt: ctx.now(),
   });
-  if (!created) {
-    return {
-      ok: true,
-      number: entry.post.number,
-      text: ctx.msg(team, 'propose.duplicate', { number: entry.post.number }),
-    };
-  }
-
-  try {
-    const cardRef = await ctx.deps.chat.postCard(team, buildCard(ctx, team, entry, []));
-    await ctx.store.setCardRef(entry.post.id, cardRef);
-  } catch (error) {
-    ctx.deps.logger.error(
-      { err: error, teamId: team.id, post: entry.post.number },
-      'could not post the proposal card',
-    );
-  }
+  const number = entry.post.number;
+  // A retried request finds its post; if the first attempt could not show
+  // the card, this one tries again, so the post can still be reviewed.
+  const shown = entry.post.cardRef !== undefined || (await showCard(ctx, team, entry));
+  if (!shown) return { ok: true, number, text: ctx.msg(team, 'propose.card_failed', { number }) };
+  if (!created) return { ok: true, number, text: ctx.msg(team, 'propose.duplicate', { number }) };
   const when = requestedAt
     ? ctx.msg(team, 'schedule.at', { when: formatLocalTime(requestedAt, team.timeZone, team.language) })
     : undefined;
   return {
     ok: true,
     number: entry.post.number,
-    text: [ctx.msg(team, 'propose.created', { number: entry.post.number }), when, ...notes]
-      .filter(Boolean)
-      .join('\n'),
+    text: [ctx.msg(team, 'propose.created', { number }), when, ...notes].filter(Boolean).join('\n'),
   };
 }

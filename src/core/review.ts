@@ -69,14 +69,26 @@ async function scheduleApproved(
   return { post: scheduled, plans, now };
 }
 
+/**
+ * Counts an approval and schedules the post once enough are in. The count
+ * is taken afresh every time, even for an approval already stored: if a
+ * crash or an outage hit between storing an approval and scheduling, the
+ * next ✅ (or Slack's retry of the same event) finishes the job instead of
+ * leaving an approved post waiting forever.
+ */
 async function approve(ctx: DeskContext, team: Team, post: Post, actor: Actor): Promise<void> {
-  if (!isUndecided(post.state)) return;
+  if (post.state === 'changes_requested') {
+    // Approving the text someone asked to change would publish it unchanged.
+    await ctx.sayInThread(team, post, { text: ctx.msg(team, 'reaction.needs_edit', { name: actor.name }) });
+    return;
+  }
+  if (post.state !== 'pending') return;
   const added = await ctx.store.addApproval(post.id, post.version, actor, ctx.now());
-  if (!added) return;
   const have = (await ctx.store.listApprovals(post.id, post.version)).length;
   const need = post.approvalsRequired;
-  await ctx.audit(post, actor, 'approved', { version: post.version, have, need });
+  if (added) await ctx.audit(post, actor, 'approved', { version: post.version, have, need });
   if (have < need) {
+    if (!added) return;
     await ctx.sayInThread(team, post, {
       text: ctx.msg(team, 'reaction.approval_counted', { name: actor.name, have, need }),
     });
@@ -96,15 +108,36 @@ async function approve(ctx: DeskContext, team: Team, post: Post, actor: Actor): 
   if (first) ctx.wake(first);
 }
 
+/**
+ * Withdraws an approval; a post that no longer has enough goes back to
+ * waiting, unless publishing has started. Like approve, it recounts even
+ * when the approval was already gone, so an interrupted withdrawal completes.
+ */
 async function withdraw(ctx: DeskContext, team: Team, post: Post, actor: Actor): Promise<void> {
-  if (!isUndecided(post.state) && !WITHDRAWABLE.includes(post.state)) return;
+  if (!isUndecided(post.state) && !WITHDRAWABLE.includes(post.state)) {
+    // Publishing has started or ended: the approval stays on record, and the person is told.
+    if (post.state !== 'rejected' && post.state !== 'cancelled') {
+      await ctx.sayInThread(team, post, {
+        text: ctx.msg(team, 'reaction.withdraw_too_late', { name: actor.name }),
+      });
+    }
+    return;
+  }
   const removed = await ctx.store.removeApproval(post.id, post.version, actor.id);
-  if (!removed) return;
   const have = (await ctx.store.listApprovals(post.id, post.version)).length;
   const need = post.approvalsRequired;
-  await ctx.audit(post, actor, 'approval_withdrawn', { version: post.version, have, need });
+  if (removed) await ctx.audit(post, actor, 'approval_withdrawn', { version: post.version, have, need });
   if (WITHDRAWABLE.includes(post.state) && have < need) {
-    await ctx.store.unschedulePost(post.id, WITHDRAWABLE, 'pending', ctx.now());
+    const back = await ctx.store.unschedulePost(post.id, WITHDRAWABLE, 'pending', ctx.now());
+    const now = back ?? (await ctx.store.getPostById(post.id))?.post;
+    if (now?.state !== 'pending') {
+      await ctx.sayInThread(team, post, {
+        text: ctx.msg(team, 'reaction.withdraw_too_late', { name: actor.name }),
+      });
+      return;
+    }
+  } else if (!removed) {
+    return;
   }
   await ctx.sayInThread(team, post, {
     text: ctx.msg(team, 'reaction.withdrawn', { name: actor.name, have, need }),

@@ -148,7 +148,12 @@ describe('Araldo on Slack', () => {
     const h = await startHarness('http');
     const text = 'Prova di pubblicazione: è tutto a posto & <ok>';
     const started = Date.now();
-    const response = await command(h, EDITOR, `to:sito ${text}`);
+    // Slack escapes &, < and > in the text it sends (docs: formatting text, escaping).
+    const response = await command(
+      h,
+      EDITOR,
+      'to:sito Prova di pubblicazione: è tutto a posto &amp; &lt;ok&gt;',
+    );
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(3000);
 

@@ -105,4 +105,22 @@ describe('loadConfig', () => {
     expect(loaded.ok).toBe(false);
     expect(!loaded.ok && loaded.error[0]).toContain('is not valid JSON');
   });
+
+  it('refuses a Discord team until the Discord adapter exists, and Slack without its tokens', () => {
+    const path = configFile({
+      teams: [
+        { id: 'discordia', chat: 'discord', channel: '123', approvers: ['456'] },
+        { id: 'comunicazione', chat: 'slack', channel: 'C0123', approvers: ['U0123'] },
+      ],
+      targets: [{ id: 'sito', network: 'feed' }],
+    });
+    const loaded = loadConfig({ ARALDO_CONFIG: path });
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.error).toEqual([
+      'config teams[0].chat: Discord is not available in this version yet; use slack or shell',
+      'SLACK_BOT_TOKEN: a team uses Slack, so the bot token is required',
+      'SLACK_SIGNING_SECRET: required for Slack in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)',
+    ]);
+  });
 });

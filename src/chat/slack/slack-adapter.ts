@@ -216,32 +216,34 @@ export class SlackAdapter {
 
     app.command(COMMANDS, async ({ command, ack }) => {
       await ack();
-      const parsed = slashCommandSchema.safeParse(command);
-      if (!parsed.success) {
-        this.#logger.warn({ issues: parsed.error.issues.length }, 'malformed slash command ignored');
-        return;
-      }
-      const body = parsed.data;
-      const team = this.#byChannel.get(body.channel_id);
-      if (!team) {
-        await this.chat.sayToUser(body.channel_id, body.user_id, t('it', 'chat.not_configured'));
-        return;
-      }
-      if (body.command === '/propose' && body.text.trim() === '') {
-        // The trigger id lives 3 s: open the form before anything slow.
-        const view = toProposeModal(team.language, this.#targetsOf(team), {
-          teamId: team.id,
-          channel: team.channel,
-        });
-        await app.client.views.open({ trigger_id: body.trigger_id, view: view as never });
-        return;
-      }
-      const actor = await this.#actor(team, body.user_id, body.user_name);
-      const reply = await this.#desk.command(
-        { teamId: team.id, actor, eventId: `slack:${body.trigger_id}` },
-        `${body.command} ${body.text}`,
-      );
-      await this.chat.sayToUser(body.channel_id, body.user_id, reply.text);
+      await this.#answeringFailures(command as { channel_id?: string; user_id?: string }, async () => {
+        const parsed = slashCommandSchema.safeParse(command);
+        if (!parsed.success) {
+          this.#logger.warn({ issues: parsed.error.issues.length }, 'malformed slash command ignored');
+          return;
+        }
+        const body = parsed.data;
+        const team = this.#byChannel.get(body.channel_id);
+        if (!team) {
+          await this.chat.sayToUser(body.channel_id, body.user_id, t('it', 'chat.not_configured'));
+          return;
+        }
+        if (body.command === '/propose' && body.text.trim() === '') {
+          // The trigger id lives 3 s: open the form before anything slow.
+          const view = toProposeModal(team.language, this.#targetsOf(team), {
+            teamId: team.id,
+            channel: team.channel,
+          });
+          await app.client.views.open({ trigger_id: body.trigger_id, view: view as never });
+          return;
+        }
+        const actor = await this.#actor(team, body.user_id, body.user_name);
+        const reply = await this.#desk.command(
+          { teamId: team.id, actor, eventId: `slack:${body.trigger_id}` },
+          `${body.command} ${body.text}`,
+        );
+        await this.chat.sayToUser(body.channel_id, body.user_id, reply.text);
+      });
     });
 
     for (const type of ['reaction_added', 'reaction_removed'] as const) {
@@ -300,14 +302,16 @@ export class SlackAdapter {
         return;
       }
       await ack();
-      const team = this.#desk.team(meta.data.teamId);
-      if (!team) return;
-      const actor = await this.#actor(team, body.user.id, body.user.name);
-      const outcome = await this.#desk.proposeDraft(
-        { teamId: team.id, actor, eventId: `slack:${view.id}` },
-        draft,
-      );
-      await this.chat.sayToUser(meta.data.channel, body.user.id, outcome.text);
+      await this.#answeringFailures({ channel_id: meta.data.channel, user_id: body.user.id }, async () => {
+        const team = this.#desk.team(meta.data.teamId);
+        if (!team) return;
+        const actor = await this.#actor(team, body.user.id, body.user.name);
+        const outcome = await this.#desk.proposeDraft(
+          { teamId: team.id, actor, eventId: `slack:${view.id}` },
+          draft,
+        );
+        await this.chat.sayToUser(meta.data.channel, body.user.id, outcome.text);
+      });
     });
 
     app.view(CALLBACK_IDS.edit, async ({ ack, view, body }) => {
@@ -316,12 +320,15 @@ export class SlackAdapter {
       const state = viewStateSchema.safeParse(view.state.values);
       const team = meta.success ? this.#desk.team(meta.data.teamId) : undefined;
       if (!meta.success || !state.success || !team || meta.data.number === undefined) return;
-      const actor = await this.#actor(team, body.user.id, body.user.name);
-      const reply = await this.#desk.command(
-        { teamId: team.id, actor },
-        `/edit ${meta.data.number} ${fromEditSubmission(state.data)}`,
-      );
-      await this.chat.sayToUser(meta.data.channel, body.user.id, reply.text);
+      const { channel, number } = meta.data;
+      await this.#answeringFailures({ channel_id: channel, user_id: body.user.id }, async () => {
+        const actor = await this.#actor(team, body.user.id, body.user.name);
+        const reply = await this.#desk.command(
+          { teamId: team.id, actor },
+          `/edit ${number} ${fromEditSubmission(state.data)}`,
+        );
+        await this.chat.sayToUser(channel, body.user.id, reply.text);
+      });
     });
 
     app.action(ACTION_IDS.edit, async ({ ack, body, action }) => {
@@ -331,19 +338,45 @@ export class SlackAdapter {
       const number = Number.parseInt((action as { value?: string }).value ?? '', 10);
       const team = channel ? this.#byChannel.get(channel) : undefined;
       if (!team || !triggerId || !Number.isInteger(number)) return;
-      const entry = await this.#desk.post(team.id, number);
-      if (!entry) return;
-      const view = toEditModal(
-        team.language,
-        { teamId: team.id, channel: team.channel, number },
-        entry.post.text,
+      const user = (body as { user?: { id?: string } }).user?.id;
+      await this.#answeringFailures(
+        { channel_id: team.channel, ...(user ? { user_id: user } : {}) },
+        async () => {
+          const entry = await this.#desk.post(team.id, number);
+          if (!entry) return;
+          const metadata = { teamId: team.id, channel: team.channel, number };
+          const view = toEditModal(team.language, metadata, entry.post.text);
+          await app.client.views.open({ trigger_id: triggerId, view: view as never });
+        },
       );
-      await app.client.views.open({ trigger_id: triggerId, view: view as never });
     });
 
     app.error(async (error) => {
       this.#logger.error({ err: error }, 'Slack handler failed');
     });
+  }
+
+  /**
+   * Runs work that follows an ack; if it fails, the person is told in words
+   * (ephemerally) instead of being left with silence, and the log has the rest.
+   */
+  async #answeringFailures(
+    where: { channel_id?: string; user_id?: string },
+    work: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'Slack request failed after its ack');
+      const team = where.channel_id ? this.#byChannel.get(where.channel_id) : undefined;
+      if (where.channel_id && where.user_id) {
+        await this.chat.sayToUser(
+          where.channel_id,
+          where.user_id,
+          t(team?.language ?? 'it', 'command.failed'),
+        );
+      }
+    }
   }
 
   #targetsOf(team: Team): { id: string; displayName: string }[] {

@@ -1,7 +1,7 @@
 import type { Card } from '../../core/card.ts';
 import type { ChatOut, Logger, OutMessage } from '../../core/ports.ts';
 import type { Team } from '../../core/team.ts';
-import { fromCardRef, toCardMessage, toCardRef, toMessageText } from './translate.ts';
+import { fromCardRef, toCardMessage, toCardRef, toMessageText, toSectionBlocks } from './translate.ts';
 
 /** The part of @slack/web-api's WebClient Araldo writes with. */
 export interface SlackWriter {
@@ -85,7 +85,7 @@ export class SlackChat implements ChatOut {
       this.#client.chat.postMessage({
         channel: team.channel,
         text,
-        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: [...text].slice(0, 3000).join('') } }],
+        blocks: toSectionBlocks(text),
         unfurl_links: false,
       }),
     );

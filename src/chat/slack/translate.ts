@@ -18,6 +18,15 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Text as the person typed it: Slack escapes &, < and > in the text it
+ * sends (slash commands, message events), so "Lavori & Servizi" would
+ * otherwise be published as "Lavori &amp; Servizi".
+ */
+export function unescapeSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /** A Slack mention of a user id. */
 export function mention(userId: string): string {
   return `<@${userId}>`;
@@ -39,6 +48,27 @@ function chunks(text: string, size: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(''));
   return out.length > 0 ? out : [''];
+}
+
+/**
+ * Mrkdwn text as section blocks within Slack's 3,000-character cap, cut at
+ * line breaks where possible, so a long digest arrives whole.
+ */
+export function toSectionBlocks(text: string): Block[] {
+  const sections: string[] = [];
+  let current: string | undefined;
+  for (const line of text.split('\n')) {
+    for (const piece of chunks(line, SECTION_TEXT_MAX)) {
+      if (current !== undefined && [...current].length + [...piece].length + 1 > SECTION_TEXT_MAX) {
+        sections.push(current);
+        current = undefined;
+      }
+      current = current === undefined ? piece : `${current}\n${piece}`;
+    }
+  }
+  sections.push(current ?? '');
+  // Slack refuses an empty section text: a zero-width space stands in.
+  return sections.map((part) => ({ type: 'section', text: { type: 'mrkdwn', text: part || '\u200b' } }));
 }
 
 /** Ids of the card's buttons. */
@@ -126,7 +156,7 @@ export function toMessageText(message: OutMessage): string {
 /** The fields of a slash command Araldo reads (Slack's slash command payload). */
 export const slashCommandSchema = z.object({
   command: z.string(),
-  text: z.string().default(''),
+  text: z.string().default('').transform(unescapeSlackText),
   user_id: z.string().min(1),
   user_name: z.string().optional(),
   channel_id: z.string().min(1),
@@ -145,7 +175,7 @@ export const reactionEventSchema = z.object({
 /** A message event in a thread (Events API message.channels). */
 export const threadMessageSchema = z.object({
   user: z.string().min(1),
-  text: z.string().default(''),
+  text: z.string().default('').transform(unescapeSlackText),
   channel: z.string().min(1),
   thread_ts: z.string().min(1),
   ts: z.string().min(1),

@@ -177,4 +177,10 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'unit.weighted': () => 'weighted characters',
   'unit.graphemes': () => 'characters',
   'unit.utf16': () => 'UTF-16 units',
+  'reaction.needs_edit': (p) =>
+    `${p.name}, changes were requested: approvals count once the author has fixed the text with /edit.`,
+  'reaction.withdraw_too_late': (p) =>
+    `${p.name}, publishing has already started: the approval can no longer be withdrawn. If needed, use /cancel or correct it afterwards.`,
+  'propose.card_failed': (p) =>
+    `Proposal #${p.number} saved, but its card did not appear in the channel because of a chat problem. Try the same command again shortly, or check with /status ${p.number}.`,
 };

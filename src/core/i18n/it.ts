@@ -201,6 +201,12 @@ export const it = {
   'unit.weighted': () => 'caratteri pesati',
   'unit.graphemes': () => 'caratteri',
   'unit.utf16': () => 'unità UTF-16',
+  'reaction.needs_edit': (p: { name: string }) =>
+    `${p.name}, sono state chieste modifiche: l'approvazione conta dopo che l'autore avrà corretto il testo con /edit.`,
+  'reaction.withdraw_too_late': (p: { name: string }) =>
+    `${p.name}, la pubblicazione è già partita: l'approvazione non si può più ritirare. Se serve, usa /cancel o correggi dopo.`,
+  'propose.card_failed': (p: { number: number }) =>
+    `Proposta #${p.number} salvata, ma la scheda non è comparsa nel canale per un problema della chat. Riprova tra poco con lo stesso comando oppure controlla con /status ${p.number}.`,
 } as const;
 
 /** A key of the message catalog. */
