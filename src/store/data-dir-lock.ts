@@ -1,10 +1,32 @@
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../core/app-error.ts';
 
 /** A held lock on a data directory; release it on clean shutdown. */
 export interface DataDirLock {
   release(): void;
+}
+
+/** How often a holder touches its lock file, so other hosts can tell it is alive. */
+const HEARTBEAT_MS = 10_000;
+/** A lock from another host not touched for this long belongs to a dead process. */
+const STALE_AFTER_MS = 3 * HEARTBEAT_MS;
+
+interface Holder {
+  readonly pid: number | undefined;
+  readonly host: string | undefined;
+  readonly token: string | undefined;
 }
 
 function isAlive(pid: number): boolean {
@@ -17,19 +39,42 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function readPid(path: string): number | undefined {
+function readHolder(path: string): Holder {
   try {
-    const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    const [pid, host, token] = readFileSync(path, 'utf8').split('\n');
+    const parsed = Number.parseInt(pid ?? '', 10);
+    return {
+      pid: Number.isInteger(parsed) && parsed > 0 ? parsed : undefined,
+      host: host || undefined,
+      token: token || undefined,
+    };
   } catch {
-    return undefined;
+    return { pid: undefined, host: undefined, token: undefined };
   }
 }
 
-function refuse(dir: string, holder: number): never {
+/**
+ * Whether the lock's holder still runs. On this host the pid says so (a
+ * process of ours with the same pid is an earlier incarnation: a restarted
+ * container is pid 1 again). From another host sharing the volume, pids
+ * mean nothing: a lock touched recently is alive.
+ */
+function holderAlive(path: string, holder: Holder): boolean {
+  if (holder.host !== undefined && holder.host !== hostname()) {
+    try {
+      return Date.now() - statSync(path).mtimeMs < STALE_AFTER_MS;
+    } catch {
+      return false;
+    }
+  }
+  return holder.pid !== undefined && holder.pid !== process.pid && isAlive(holder.pid);
+}
+
+function refuse(dir: string, holder: Holder): never {
+  const where = holder.host && holder.host !== hostname() ? ` on ${holder.host}` : '';
   throw new AppError(
     'data_dir_locked',
-    `Another Araldo (pid ${holder}) is already using ${dir}. The embedded database serves one process: stop the other one, or use DATABASE_URL with PostgreSQL to run several.`,
+    `Another Araldo (pid ${holder.pid ?? '?'}${where}) is already using ${dir}. The embedded database serves one process: stop the other one, or use DATABASE_URL with PostgreSQL to run several.`,
   );
 }
 
@@ -40,15 +85,15 @@ function refuse(dir: string, holder: number): never {
  * it is linked back and this process refuses.
  */
 function clearStaleLock(dir: string, path: string): void {
-  const aside = `${path}.${process.pid}.stale`;
+  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.stale`;
   try {
     renameSync(path, aside);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  const moved = readPid(aside);
-  if (moved !== undefined && moved !== process.pid && isAlive(moved)) {
+  const moved = readHolder(aside);
+  if (holderAlive(aside, moved)) {
     try {
       linkSync(aside, path);
     } finally {
@@ -62,26 +107,38 @@ function clearStaleLock(dir: string, path: string): void {
 /**
  * Takes the data directory for this process. PGlite serves one process: a
  * second Araldo on the same directory would corrupt it, so it is refused.
- * The lock file names the holder's pid; a file left by a process that died
- * (kill -9) is taken over, so a crash never blocks the next start.
+ * The lock file names the holder (pid, host, a token) and is touched every
+ * 10 s; a file left by a process that died (kill -9) is taken over, so a
+ * crash never blocks the next start.
  */
 export function lockDataDir(dir: string): DataDirLock {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'araldo.lock');
+  const token = randomBytes(8).toString('hex');
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
-      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      writeFileSync(path, `${process.pid}\n${hostname()}\n${token}\n`, { flag: 'wx' });
+      const heartbeat = setInterval(() => {
+        try {
+          const now = new Date();
+          utimesSync(path, now, now);
+        } catch {
+          // The file is gone (released, or removed by hand): nothing to keep alive.
+        }
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
       return {
         release: () => {
-          if (readPid(path) === process.pid) rmSync(path, { force: true });
+          clearInterval(heartbeat);
+          if (readHolder(path).token === token) rmSync(path, { force: true });
         },
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = readPid(path);
-      if (holder !== undefined && holder !== process.pid && isAlive(holder)) refuse(dir, holder);
+      const holder = readHolder(path);
+      if (holderAlive(path, holder)) refuse(dir, holder);
       clearStaleLock(dir, path);
     }
   }
-  throw new AppError('data_dir_locked', `Could not take the lock file ${join(dir, 'araldo.lock')}.`);
+  throw new AppError('data_dir_locked', `Could not take the lock file ${path}.`);
 }

@@ -167,7 +167,7 @@ describe('the shell chat with nothing configured', () => {
       expect(first.stdout.filter((line) => line.includes('Pubblicata su'))).toEqual([]);
       expect(entriesIn(dataDir)).toEqual([]);
       // The dead process's lock is still there: the restart must take it over.
-      expect(readFileSync(join(dataDir, 'araldo.lock'), 'utf8').trim()).toBe(String(first.pid));
+      expect(readFileSync(join(dataDir, 'araldo.lock'), 'utf8').split('\n')[0]).toBe(String(first.pid));
 
       await untilReached(at);
       const second = startAraldoProcess({ dataDir });
@@ -187,7 +187,7 @@ describe('the shell chat with nothing configured', () => {
         readFileSync(join(dataDir, 'feeds', 'sito.entries.json'), 'utf8'),
       ) as unknown[];
       expect(state).toHaveLength(1);
-      expect(readFileSync(join(dataDir, 'araldo.lock'), 'utf8').trim()).toBe(String(second.pid));
+      expect(readFileSync(join(dataDir, 'araldo.lock'), 'utf8').split('\n')[0]).toBe(String(second.pid));
 
       second.kill('SIGTERM');
       expect((await second.exited).code).toBe(0);
@@ -217,7 +217,7 @@ describe('the shell chat with nothing configured', () => {
       expect(health.status).toBe(200);
       await health.arrayBuffer();
       expect(first.exit).toBeUndefined();
-      expect(readFileSync(join(dataDir, 'araldo.lock'), 'utf8').trim()).toBe(String(first.pid));
+      expect(readFileSync(join(dataDir, 'araldo.lock'), 'utf8').split('\n')[0]).toBe(String(first.pid));
     },
   );
 

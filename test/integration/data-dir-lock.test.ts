@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,7 +47,7 @@ describe('lockDataDir', () => {
   it('takes a free directory and names this process in the lock file', () => {
     const dir = freshDir();
     const lock = lockDataDir(dir);
-    expect(readFileSync(lockFile(dir), 'utf8').trim()).toBe(String(process.pid));
+    expect(readFileSync(lockFile(dir), 'utf8').split('\n')[0]).toBe(String(process.pid));
     lock.release();
   });
 
@@ -71,7 +71,7 @@ describe('lockDataDir', () => {
     const dir = freshDir();
     const first = lockDataDir(dir);
     const second = lockDataDir(dir);
-    expect(readFileSync(lockFile(dir), 'utf8').trim()).toBe(String(process.pid));
+    expect(readFileSync(lockFile(dir), 'utf8').split('\n')[0]).toBe(String(process.pid));
     second.release();
     first.release();
     expect(existsSync(lockFile(dir))).toBe(false);
@@ -86,7 +86,7 @@ describe('lockDataDir', () => {
     expect(error.message).toContain(dir);
     expect(error.message).toContain('DATABASE_URL');
     // The refusal leaves the holder's lock in place.
-    expect(readFileSync(lockFile(dir), 'utf8').trim()).toBe(String(holder.pid));
+    expect(readFileSync(lockFile(dir), 'utf8').split('\n')[0]).toBe(String(holder.pid));
   });
 
   it('takes over the lock of a process killed with SIGKILL', async () => {
@@ -96,10 +96,10 @@ describe('lockDataDir', () => {
     const exit = await holder.exited;
     expect(exit.signal).toBe('SIGKILL');
     // kill -9 leaves the file behind, naming a dead pid.
-    expect(readFileSync(lockFile(dir), 'utf8').trim()).toBe(String(holder.pid));
+    expect(readFileSync(lockFile(dir), 'utf8').split('\n')[0]).toBe(String(holder.pid));
 
     const lock = lockDataDir(dir);
-    expect(readFileSync(lockFile(dir), 'utf8').trim()).toBe(String(process.pid));
+    expect(readFileSync(lockFile(dir), 'utf8').split('\n')[0]).toBe(String(process.pid));
     lock.release();
     expect(existsSync(lockFile(dir))).toBe(false);
   });
@@ -119,7 +119,7 @@ describe('lockDataDir', () => {
     const dir = freshDir();
     writeFileSync(lockFile(dir), 'not a pid\n');
     const lock = lockDataDir(dir);
-    expect(readFileSync(lockFile(dir), 'utf8').trim()).toBe(String(process.pid));
+    expect(readFileSync(lockFile(dir), 'utf8').split('\n')[0]).toBe(String(process.pid));
     lock.release();
   });
 
@@ -129,6 +129,18 @@ describe('lockDataDir', () => {
     // As if this process had stalled and a live successor (here: our parent) had taken the file over.
     writeFileSync(lockFile(dir), `${process.ppid}\n`);
     lock.release();
-    expect(readFileSync(lockFile(dir), 'utf8').trim()).toBe(String(process.ppid));
+    expect(readFileSync(lockFile(dir), 'utf8').split('\n')[0]).toBe(String(process.ppid));
+  });
+
+  it('refuses a lock another host touched recently, and takes one it stopped touching', () => {
+    // Two containers on one volume: pids mean nothing across hosts, the heartbeat does.
+    const dir = freshDir();
+    writeFileSync(lockFile(dir), '1\nother-host\ntoken\n');
+    expect(() => lockDataDir(dir)).toThrow(/pid 1 on other-host/);
+    const longAgo = new Date(Date.now() - 60_000);
+    utimesSync(lockFile(dir), longAgo, longAgo);
+    const lock = lockDataDir(dir);
+    expect(readFileSync(lockFile(dir), 'utf8').split('\n')[0]).toBe(String(process.pid));
+    lock.release();
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Publisher, PublishRequest } from '../../core/ports.ts';
@@ -23,7 +24,8 @@ export function feedFileName(targetId: string): string {
 }
 
 async function writeAtomically(path: string, content: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+  // pid alone collides between containers that are all pid 1 on one volume.
+  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(temporary, content, 'utf8');
   await rename(temporary, path);
 }
