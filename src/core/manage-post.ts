@@ -7,8 +7,8 @@ import { describePlans, dueTimes, earliest, planPost } from './planning.ts';
 import type { PostWithDeliveries } from './ports.ts';
 import type { PostState } from './post.ts';
 import { validateContent } from './propose.ts';
+import { readTeamTime } from './read-team-time.ts';
 import type { Team } from './team.ts';
-import { parseWhen, timeExamples } from './time-reader.ts';
 
 /** States in which a post can still be cancelled, edited or moved: nothing has gone out. */
 const CHANGEABLE: readonly PostState[] = ['pending', 'changes_requested', 'approved', 'scheduled'];
@@ -90,15 +90,8 @@ export async function reschedulePost(
   if (!mayChange(team, actor, entry))
     return { text: ctx.msg(team, 'command.not_allowed', { number: post.number }) };
   if (when.trim() === '') return { text: ctx.msg(team, 'reschedule.usage') };
-  const read = parseWhen(when, { now: ctx.now(), timeZone: team.timeZone, language: team.language });
-  if (!read.ok) {
-    const examples = timeExamples(team.language).join(', ');
-    if (read.error.code === 'in_past' && read.error.readAs) {
-      const shown = formatLocalTime(read.error.readAs, team.timeZone, team.language);
-      return { text: ctx.msg(team, 'time.in_past', { input: when, when: shown }) };
-    }
-    return { text: ctx.msg(team, 'time.unreadable', { input: when, examples }) };
-  }
+  const read = readTeamTime(ctx, team, when);
+  if (!read.ok) return { text: read.error };
   const requestedAt = read.value.at;
   const targets = entry.deliveries.filter((d) => d.state === 'scheduled').map((d) => d.targetId);
   const now = ctx.now();
@@ -110,7 +103,7 @@ export async function reschedulePost(
     before: post.requestedAt?.toISOString() ?? null,
     after: requestedAt.toISOString(),
   });
-  const lines = [ctx.msg(team, 'reschedule.thread', { name: actor.name, when: shown })];
+  const lines = [ctx.msg(team, 'reschedule.thread', { name: actor.name, when: shown }), ...read.value.notes];
   if (plans.size > 0) lines.push(...describePlans(ctx, team, plans, now));
   await ctx.sayInThread(team, post, { text: lines.join('\n') });
   await refreshCard(ctx, team, post.id);

@@ -5,8 +5,8 @@ import type { DeskContext } from './desk-context.ts';
 import { formatLocalTime } from './local-time-format.ts';
 import { checkContent } from './network-rules.ts';
 import type { PostWithDeliveries } from './ports.ts';
+import { readTeamTime } from './read-team-time.ts';
 import type { Team } from './team.ts';
-import { parseWhen, timeExamples } from './time-reader.ts';
 
 /** A proposal as typed or filled in a form, before validation. */
 export type ProposalDraft = ProposeArgs;
@@ -136,20 +136,12 @@ export function checkDraft(
 
   let requestedAt: Date | undefined;
   if (draft.at !== undefined) {
-    const read = parseWhen(draft.at, { now: ctx.now(), timeZone: team.timeZone, language: team.language });
-    const examples = timeExamples(team.language).join(', ');
+    const read = readTeamTime(ctx, team, draft.at);
     if (read.ok) {
       requestedAt = read.value.at;
-      const when = formatLocalTime(read.value.at, team.timeZone, team.language);
-      if (read.value.dst === 'gap_moved_forward') notes.push(ctx.msg(team, 'time.dst_gap', { when }));
-      if (read.value.dst === 'overlap_earlier') notes.push(ctx.msg(team, 'time.dst_overlap', { when }));
-    } else if (read.error.code === 'in_past' && read.error.readAs) {
-      const when = formatLocalTime(read.error.readAs, team.timeZone, team.language);
-      problem('at')(ctx.msg(team, 'time.in_past', { input: draft.at, when }));
-    } else if (read.error.code === 'empty') {
-      problem('at')(ctx.msg(team, 'time.empty', { examples }));
+      notes.push(...read.value.notes);
     } else {
-      problem('at')(ctx.msg(team, 'time.unreadable', { input: draft.at, examples }));
+      problem('at')(read.error);
     }
   }
   return { problems, checked: { targetIds, requestedAt, notes } };
