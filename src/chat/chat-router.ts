@@ -31,4 +31,8 @@ export class ChatRouter implements ChatOut {
   postInChannel(team: Team, message: OutMessage): Promise<void> {
     return this.#for(team).postInChannel(team, message);
   }
+
+  async cardLink(team: Team, cardRef: string): Promise<string | undefined> {
+    return this.#for(team).cardLink?.(team, cardRef);
+  }
 }

@@ -18,6 +18,16 @@ function age(ctx: DeskContext, team: Team, since: Date): string {
   return ctx.msg(team, 'age.days', { n: Math.floor(minutes / 1440) });
 }
 
+/** The card's link from the chat, if it has links; a failure only costs the link. */
+async function cardLink(ctx: DeskContext, team: Team, cardRef: string): Promise<string | undefined> {
+  try {
+    return await ctx.deps.chat.cardLink?.(team, cardRef);
+  } catch (error) {
+    ctx.deps.logger.warn({ err: error, teamId: team.id }, 'could not get a link to a card');
+    return undefined;
+  }
+}
+
 /**
  * The digest text for the team's local day containing `now`: what goes
  * out today, what waits for a decision (oldest first, with its age), what
@@ -46,7 +56,9 @@ export async function buildDigest(ctx: DeskContext, team: Team): Promise<string>
     lines.push('', ctx.msg(team, 'digest.waiting'));
     for (const { post } of waiting) {
       const item = { number: post.number, age: age(ctx, team, post.createdAt), author: post.author.name };
-      lines.push(`  ${ctx.msg(team, 'digest.waiting_item', { ...item, excerpt: excerpt(post.text) })}`);
+      const link = post.cardRef ? await cardLink(ctx, team, post.cardRef) : undefined;
+      const line = ctx.msg(team, 'digest.waiting_item', { ...item, excerpt: excerpt(post.text) });
+      lines.push(`  ${line}${link ? ` ${link}` : ''}`);
     }
   }
   if (failing.length > 0) {

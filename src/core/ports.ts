@@ -43,6 +43,8 @@ export interface ChatOut {
   replyInThread(team: Team, cardRef: string, message: OutMessage): Promise<void>;
   /** writes in the team channel, outside any thread (digests) */
   postInChannel(team: Team, message: OutMessage): Promise<void>;
+  /** a link people can open to reach the card, where the platform has one */
+  cardLink?(team: Team, cardRef: string): Promise<string | undefined>;
 }
 
 /** What a publisher needs to publish one delivery. */

@@ -287,8 +287,9 @@ const EXAMPLES: Readonly<Record<Language, readonly string[]>> = {
  *   day, except that it never means today: then it is a week later.
  * - A date without a year means this year, or next year when that day is
  *   already over; on the day itself a passed time is `in_past`.
- * - A numeric date with both numbers up to 12 ("1/12") is day/month, or
- *   month/day when `language` is 'en'; otherwise the only valid reading wins.
+ * - A numeric date is day/month in both languages, as written in Italy and
+ *   across Europe ("1/12" is 1 December); month/day only when that is the
+ *   sole valid reading ("12/25").
  * - Calendar forms are local wall-clock times in `timeZone`. One that does not
  *   exist (spring gap) moves forward by the gap: 02:30 becomes 03:30 with
  *   `dst: 'gap_moved_forward'`. One that happens twice (autumn) is the earlier
@@ -561,9 +562,9 @@ function readDate(text: string, context: Context): DayPart | undefined {
     const [, weekday, first, , second, year] = numeric;
     const a = Number(first);
     const b = Number(second);
-    // Day first unless only month first is a valid reading, or the team writes
-    // English and both readings are valid.
-    const monthFirst = (a <= 12 && b > 12) || (context.language === 'en' && a <= 12 && b <= 12);
+    // Day first, as Italian staff write dates whatever the team's language;
+    // month first only when it is the sole valid reading.
+    const monthFirst = a <= 12 && b > 12;
     const y = year === undefined ? undefined : year.length === 2 ? 2000 + Number(year) : Number(year);
     return monthFirst ? checkedDate(a, b, y, weekday) : checkedDate(b, a, y, weekday);
   }

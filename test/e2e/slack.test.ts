@@ -356,6 +356,13 @@ describe('Araldo on Slack', () => {
     expect(digest.args.channel).toBe(CHANNEL);
     expect(digest.args.thread_ts).toBeUndefined();
     expect(await h.araldo.desk.sendDueDigests()).toEqual([]);
+    // On demand, with a link to the card of each proposal waiting for a decision.
+    await proposeCard(h, 'to:sito In attesa');
+    await command(h, SUPERVISOR, '', '/digest');
+    const onDemand = await h.fake.waitForCall('chat.postEphemeral', (call) =>
+      String(call.args.text).includes('Riepilogo'),
+    );
+    expect(String(onDemand.args.text)).toMatch(/#1 di Giulia Redattrice, da 0 min: In attesa https:\/\/\S+/);
   });
 
   it('waits out a 429 from Slack and still replies in the thread', async () => {

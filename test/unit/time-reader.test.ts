@@ -122,10 +122,11 @@ describe('parseWhen in Europe/Rome', () => {
     expect(readAt('domani alle 9', rome(SATURDAY_LATE_MORNING, 'en'))).toBe('2026-11-22T08:00:00.000Z');
   });
 
-  it('reads an ambiguous numeric date day first in Italian and month first in English', () => {
+  it('reads an ambiguous numeric date day first in both languages, month first only when nothing else fits', () => {
     expect(readAt('2/12 alle 9', rome(SATURDAY_LATE_MORNING, 'it'))).toBe('2026-12-02T08:00:00.000Z');
-    expect(readAt('12/2 9am', rome(SATURDAY_LATE_MORNING, 'en'))).toBe('2026-12-02T08:00:00.000Z');
+    expect(readAt('2/12 9am', rome(SATURDAY_LATE_MORNING, 'en'))).toBe('2026-12-02T08:00:00.000Z');
     expect(readAt('25/12 alle 9', rome(SATURDAY_LATE_MORNING, 'en'))).toBe('2026-12-25T08:00:00.000Z');
+    expect(readAt('12/25 9am', rome(SATURDAY_LATE_MORNING, 'en'))).toBe('2026-12-25T08:00:00.000Z');
   });
 
   it('reads a weekday named today as today while its time is ahead, else a week later', () => {

@@ -9,6 +9,7 @@ export interface SlackWriter {
     postMessage(args: Record<string, unknown>): Promise<{ ok?: boolean; ts?: string; channel?: string }>;
     update(args: Record<string, unknown>): Promise<{ ok?: boolean }>;
     postEphemeral(args: Record<string, unknown>): Promise<{ ok?: boolean }>;
+    getPermalink(args: Record<string, unknown>): Promise<{ ok?: boolean; permalink?: string }>;
   };
 }
 
@@ -89,6 +90,12 @@ export class SlackChat implements ChatOut {
         unfurl_links: false,
       }),
     );
+  }
+
+  async cardLink(_team: Team, cardRef: string): Promise<string | undefined> {
+    const { channel, ts } = fromCardRef(cardRef);
+    const result = await this.#client.chat.getPermalink({ channel, message_ts: ts });
+    return result.permalink;
   }
 
   /** a reply only `user` sees, in `channel`; failures are logged, never thrown */
