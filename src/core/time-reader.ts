@@ -540,10 +540,10 @@ function readDay(text: string, context: Context): DayPart | undefined {
     return { kind: 'days_ahead', days: weeks ? n * 7 : n, keepClock: true };
   }
 
-  return readDate(rest, context);
+  return readDate(rest);
 }
 
-function readDate(text: string, context: Context): DayPart | undefined {
+function readDate(text: string): DayPart | undefined {
   const iso = ISO_DATE.exec(text);
   if (iso !== null) return checkedDate(Number(iso[2]), Number(iso[3]), Number(iso[1]), undefined);
 
