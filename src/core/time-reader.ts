@@ -457,15 +457,15 @@ function readCalendar(text: string, context: Context): Reading | undefined {
   if (taken !== undefined) {
     clock = taken.clock;
     meridiem = taken.meridiem;
-    dayPart = readDay(taken.rest, context);
+    dayPart = readDay(taken.rest);
   } else {
-    dayPart = readDay(rest, context);
+    dayPart = readDay(rest);
     // "domani 9": a bare number after a day is the hour.
     const trailing = dayPart === undefined ? TRAILING_HOUR.exec(rest) : null;
     if (trailing !== null) {
       const hour = Number(trailing[2]);
       if (hour > 23) return undefined;
-      dayPart = readDay(trailing[1] ?? '', context);
+      dayPart = readDay(trailing[1] ?? '');
       if (dayPart?.kind === 'none') return undefined;
       clock = { hour, minute: 0 };
     }
@@ -517,7 +517,7 @@ function toClock(hour: number, minute: number, meridiem: string | undefined): Cl
 }
 
 /** Reads the day part; undefined when it is not one. */
-function readDay(text: string, context: Context): DayPart | undefined {
+function readDay(text: string): DayPart | undefined {
   const rest = text.replace(/^(?:il|di|on|the|per|for)\s+/, '');
   if (rest === '') return { kind: 'none' };
   if (TODAY.test(rest)) return { kind: 'today', evening: false };
