@@ -99,6 +99,7 @@ const teamSchema = z.strictObject({
   id,
   chat: z.enum(CHAT_KINDS, { error: `expected one of ${CHAT_KINDS.join(', ')}` }),
   channel: z.string().min(1),
+  workspace: z.string().min(1).optional(),
   language: z.enum(LANGUAGES, { error: 'expected it or en' }).default('it'),
   timeZone: z
     .string()
@@ -295,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     id: team.id,
     chat: team.chat,
     channel: team.channel,
+    ...(team.workspace === undefined ? {} : { workspace: team.workspace }),
     language: team.language,
     timeZone: team.timeZone,
     approvers: team.approvers,

@@ -17,6 +17,8 @@ export interface Team {
   readonly chat: ChatKind;
   /** the team channel where proposal cards are posted (platform id or name) */
   readonly channel: string;
+  /** the platform workspace the channel belongs to (Slack team id T…), when one process serves several */
+  readonly workspace?: string;
   readonly language: Language;
   /** IANA time zone every time is read and shown in, e.g. Europe/Rome */
   readonly timeZone: string;

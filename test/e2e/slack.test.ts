@@ -68,6 +68,7 @@ async function startHarness(mode: 'http' | 'socket'): Promise<Harness> {
         id: 'comunicazione',
         chat: 'slack',
         channel: CHANNEL,
+        workspace: 'T0FAKE',
         language: 'it',
         timeZone: 'Europe/Rome',
         approvers: [SUPERVISOR, GROUP],
@@ -414,5 +415,32 @@ describe('Araldo on Slack', () => {
       }),
     );
     await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /Pubblicata su Sito istituzionale/));
+  });
+
+  it('answers a command from a channel no team uses, and ignores the team channel of another workspace', async () => {
+    const h = await startHarness('http');
+    await postSigned(h.url, {
+      secret: SECRET,
+      body: slashCommandBody({
+        command: '/propose',
+        text: 'to:sito Ciao',
+        userId: EDITOR,
+        channelId: 'C0ELSEWHERE',
+      }),
+    });
+    const told = await h.fake.waitForCall('chat.postEphemeral');
+    expect(told.args).toMatchObject({ channel: 'C0ELSEWHERE', text: IT['chat.not_configured']() });
+    await postSigned(h.url, {
+      secret: SECRET,
+      body: slashCommandBody({
+        command: '/propose',
+        text: 'to:sito Ciao',
+        userId: EDITOR,
+        channelId: CHANNEL,
+        teamId: 'T0OTHER',
+      }),
+    });
+    await h.fake.waitForCall('chat.postEphemeral', (call) => call.args.channel === CHANNEL);
+    expect(h.fake.callsTo('chat.postMessage').filter(isCard(1))).toHaveLength(0);
   });
 });

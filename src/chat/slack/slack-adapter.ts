@@ -223,7 +223,7 @@ export class SlackAdapter {
           return;
         }
         const body = parsed.data;
-        const team = this.#byChannel.get(body.channel_id);
+        const team = this.#teamFor(body.channel_id, body.team_id);
         if (!team) {
           await this.chat.sayToUser(body.channel_id, body.user_id, t('it', 'chat.not_configured'));
           return;
@@ -253,7 +253,7 @@ export class SlackAdapter {
         const parsed = reactionEventSchema.safeParse(event);
         if (!parsed.success || parsed.data.item.type !== 'message') return;
         const { user, reaction, item } = parsed.data;
-        const team = item.channel ? this.#byChannel.get(item.channel) : undefined;
+        const team = item.channel ? this.#teamFor(item.channel, workspaceOf(body)) : undefined;
         if (!team || !item.channel || !item.ts) return;
         const reactionOnCard = {
           teamId: team.id,
@@ -278,7 +278,7 @@ export class SlackAdapter {
       if (!parsed.success || parsed.data.bot_id || parsed.data.subtype) return;
       const message = parsed.data;
       if (message.thread_ts === message.ts || !this.#firstTime(eventId)) return;
-      const team = this.#byChannel.get(message.channel);
+      const team = this.#teamFor(message.channel, workspaceOf(body));
       if (!team) return;
       await this.#desk.threadReply({
         teamId: team.id,
@@ -336,7 +336,7 @@ export class SlackAdapter {
       const channel = (body as { channel?: { id?: string } }).channel?.id;
       const triggerId = (body as { trigger_id?: string }).trigger_id;
       const number = Number.parseInt((action as { value?: string }).value ?? '', 10);
-      const team = channel ? this.#byChannel.get(channel) : undefined;
+      const team = channel ? this.#teamFor(channel, workspaceOf(body)) : undefined;
       if (!team || !triggerId || !Number.isInteger(number)) return;
       const user = (body as { user?: { id?: string } }).user?.id;
       await this.#answeringFailures(
@@ -379,11 +379,25 @@ export class SlackAdapter {
     }
   }
 
+  /** the team of a channel; with `workspace` configured, only in that Slack workspace */
+  #teamFor(channel: string, workspace: string | undefined): Team | undefined {
+    const team = this.#byChannel.get(channel);
+    if (team?.workspace !== undefined && workspace !== undefined && team.workspace !== workspace)
+      return undefined;
+    return team;
+  }
+
   #targetsOf(team: Team): { id: string; displayName: string }[] {
     return this.#desk
       .targetsOf(team.id)
       .map((target) => ({ id: target.id, displayName: target.displayName }));
   }
+}
+
+/** The workspace (team id) an event or interaction comes from. */
+function workspaceOf(body: unknown): string | undefined {
+  const b = body as { team_id?: string; team?: { id?: string } };
+  return b.team_id ?? b.team?.id;
 }
 
 function safeJson(text: string): unknown {
