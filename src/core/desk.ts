@@ -5,7 +5,7 @@ import type { CommandReply } from './command-reply.ts';
 import { DeskContext, type DeskDeps } from './desk-context.ts';
 import { buildDigest, sendDueDigests } from './digest.ts';
 import { helpText } from './help.ts';
-import { cancelPost, editPost, reschedulePost, retryPost } from './manage-post.ts';
+import { cancelPost, editPost, mayChange, reschedulePost, retryPost } from './manage-post.ts';
 import type { PostWithDeliveries } from './ports.ts';
 import {
   checkDraft,
@@ -100,6 +100,22 @@ async function withPost(
   return then(entry);
 }
 
+/** Like withPost, for commands only the author and approvers may use on it. */
+function withChangeablePost(
+  ctx: DeskContext,
+  team: Team,
+  context: CommandContext,
+  command: string,
+  rest: string,
+  then: (entry: PostWithDeliveries) => Promise<CommandReply>,
+): Promise<CommandReply> {
+  return withPost(ctx, team, command, rest, async (entry) =>
+    mayChange(team, context.actor, entry)
+      ? then(entry)
+      : { text: ctx.msg(team, 'command.not_allowed', { number: entry.post.number }) },
+  );
+}
+
 /** The text after the post number: `/edit 12 New text` → `New text`, line breaks kept. */
 function afterFirstWord(rest: string): string {
   return rest.replace(/^\S+\s*/, '');
@@ -121,17 +137,21 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   status: (ctx, team, _context, rest) =>
     withPost(ctx, team, 'status', rest, (entry) => describeStatus(ctx, team, entry)),
   cancel: (ctx, team, context, rest) =>
-    withPost(ctx, team, 'cancel', rest, (entry) => cancelPost(ctx, team, context.actor, entry)),
+    withChangeablePost(ctx, team, context, 'cancel', rest, (entry) =>
+      cancelPost(ctx, team, context.actor, entry),
+    ),
   edit: (ctx, team, context, rest) =>
-    withPost(ctx, team, 'edit', rest, (entry) =>
+    withChangeablePost(ctx, team, context, 'edit', rest, (entry) =>
       editPost(ctx, team, context.actor, entry, afterFirstWord(rest)),
     ),
   reschedule: (ctx, team, context, rest) =>
-    withPost(ctx, team, 'reschedule', rest, (entry) =>
+    withChangeablePost(ctx, team, context, 'reschedule', rest, (entry) =>
       reschedulePost(ctx, team, context.actor, entry, afterFirstWord(rest)),
     ),
   retry: (ctx, team, context, rest) =>
-    withPost(ctx, team, 'retry', rest, (entry) => retryPost(ctx, team, context.actor, entry)),
+    withChangeablePost(ctx, team, context, 'retry', rest, (entry) =>
+      retryPost(ctx, team, context.actor, entry),
+    ),
   audit: (ctx, team, _context, rest) =>
     withPost(ctx, team, 'audit', rest, (entry) => describeAudit(ctx, team, entry)),
   queue: (ctx, team) => describeQueue(ctx, team),

@@ -13,16 +13,21 @@ import type { Team } from './team.ts';
 /** States in which a post can still be cancelled, edited or moved: nothing has gone out. */
 const CHANGEABLE: readonly PostState[] = ['pending', 'changes_requested', 'approved', 'scheduled'];
 
-/** The author and the team's approvers may change a post; anyone may read it. */
+/**
+ * The author and the team's approvers may change a post; anyone may read it.
+ * The desk checks this before calling the functions of this file.
+ */
 export function mayChange(team: Team, actor: Actor, entry: PostWithDeliveries): boolean {
   return actor.id === entry.post.author.id || isListed(team.approvers, actor);
 }
 
-function tooLate(ctx: DeskContext, team: Team, entry: PostWithDeliveries): CommandReply {
+/** Says the post has moved on, naming the state it is in now (read afresh: a race just changed it). */
+async function tooLate(ctx: DeskContext, team: Team, entry: PostWithDeliveries): Promise<CommandReply> {
+  const { post } = (await ctx.store.getPostById(entry.post.id)) ?? entry;
   return {
     text: ctx.msg(team, 'command.too_late', {
-      number: entry.post.number,
-      status: ctx.msg(team, `state.${entry.post.state}`),
+      number: post.number,
+      status: ctx.msg(team, `state.${post.state}`),
     }),
   };
 }
@@ -35,10 +40,8 @@ export async function cancelPost(
   entry: PostWithDeliveries,
 ): Promise<CommandReply> {
   const { post } = entry;
-  if (!mayChange(team, actor, entry))
-    return { text: ctx.msg(team, 'command.not_allowed', { number: post.number }) };
   const closed = await ctx.store.closePost(post.id, CHANGEABLE, 'cancelled', ctx.now());
-  if (!closed) return tooLate(ctx, team, (await ctx.store.getPostById(post.id)) ?? entry);
+  if (!closed) return tooLate(ctx, team, entry);
   await ctx.audit(post, actor, 'cancelled', { from: post.state });
   await ctx.sayInThread(team, post, { text: ctx.msg(team, 'cancel.thread', { name: actor.name }) });
   await refreshCard(ctx, team, post.id);
@@ -57,8 +60,6 @@ export async function editPost(
   text: string,
 ): Promise<CommandReply> {
   const { post } = entry;
-  if (!mayChange(team, actor, entry))
-    return { text: ctx.msg(team, 'command.not_allowed', { number: post.number }) };
   if (text.trim() === '') return { text: ctx.msg(team, 'edit.usage') };
   const problems = validateContent(
     ctx,
@@ -69,7 +70,7 @@ export async function editPost(
   );
   if (problems.length > 0) return { text: problems.join('\n') };
   const edited = await ctx.store.editPost(post.id, CHANGEABLE, { text, images: post.images }, ctx.now());
-  if (!edited) return tooLate(ctx, team, (await ctx.store.getPostById(post.id)) ?? entry);
+  if (!edited) return tooLate(ctx, team, entry);
   await ctx.audit(post, actor, 'edited', { before: post.text, after: text, version: edited.version });
   await ctx.sayInThread(team, post, {
     text: ctx.msg(team, 'edit.thread', { name: actor.name, before: post.text, after: text }),
@@ -87,8 +88,6 @@ export async function reschedulePost(
   when: string,
 ): Promise<CommandReply> {
   const { post } = entry;
-  if (!mayChange(team, actor, entry))
-    return { text: ctx.msg(team, 'command.not_allowed', { number: post.number }) };
   if (when.trim() === '') return { text: ctx.msg(team, 'reschedule.usage') };
   const read = readTeamTime(ctx, team, when);
   if (!read.ok) return { text: read.error };
@@ -97,7 +96,7 @@ export async function reschedulePost(
   const now = ctx.now();
   const plans = await planPost(ctx, team, post, requestedAt, targets, now);
   const moved = await ctx.store.reschedulePost(post.id, CHANGEABLE, requestedAt, dueTimes(plans), now);
-  if (!moved) return tooLate(ctx, team, (await ctx.store.getPostById(post.id)) ?? entry);
+  if (!moved) return tooLate(ctx, team, entry);
   const shown = formatLocalTime(requestedAt, team.timeZone, team.language);
   await ctx.audit(post, actor, 'rescheduled', {
     before: post.requestedAt?.toISOString() ?? null,
@@ -120,8 +119,6 @@ export async function retryPost(
   entry: PostWithDeliveries,
 ): Promise<CommandReply> {
   const { post } = entry;
-  if (!mayChange(team, actor, entry))
-    return { text: ctx.msg(team, 'command.not_allowed', { number: post.number }) };
   const now = ctx.now();
   const count = await ctx.store.retryDeliveries(post.id, now);
   if (count === 0) return { text: ctx.msg(team, 'retry.none', { number: post.number }) };
