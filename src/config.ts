@@ -46,6 +46,12 @@ export interface AppConfig {
   readonly secrets: readonly string[];
   /** where the teams and targets came from, for the start-up log */
   readonly configSource: string;
+  /**
+   * ARALDO_CLOCK_START: the instant Araldo's clock reads at start, running at
+   * real speed from there. For tests and rehearsals only; undefined in
+   * production, where the system clock is used.
+   */
+  readonly clockStart: Date | undefined;
 }
 
 function isTimeZone(zone: string): boolean {
@@ -160,6 +166,13 @@ const envSchema = z.object({
     .optional(),
   SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
   SLACK_CHANNEL_PACE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  ARALDO_CLOCK_START: z.iso
+    .datetime({
+      offset: true,
+      error: 'expected an ISO 8601 instant with its offset, e.g. 2026-12-02T11:00:00+01:00',
+    })
+    .transform((value) => new Date(value))
+    .optional(),
 });
 
 function describe(prefix: string, issues: readonly z.core.$ZodIssue[]): string[] {
@@ -234,7 +247,10 @@ function readConfigFile(path: string): Result<unknown, string> {
  */
 export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Result<AppConfig, string[]> {
   const problems: string[] = [];
-  const parsedEnv = envSchema.safeParse(env);
+  // `NAME=` lines, as in a copied .env.example, mean unset, not an empty value.
+  const parsedEnv = envSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== '')),
+  );
   if (!parsedEnv.success) problems.push(...describe('', parsedEnv.error.issues));
 
   const configPath = env.ARALDO_CONFIG ? resolve(cwd, env.ARALDO_CONFIG) : undefined;
@@ -335,5 +351,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     slack,
     secrets: secrets.filter((secret) => secret.length >= 4),
     configSource: configPath ?? 'built-in default',
+    clockStart: e.ARALDO_CLOCK_START,
   });
 }

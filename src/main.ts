@@ -13,12 +13,13 @@ import type { ChatOut, Clock, Logger, Publisher } from './core/ports.ts';
 import type { Target } from './core/target.ts';
 import type { ChatKind } from './core/team.ts';
 import { createLogger } from './logger.ts';
+import { installProcessSafety } from './process-safety.ts';
 import { FeedPublisher } from './publish/feed/feed-publisher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { type DataDirLock, lockDataDir } from './store/data-dir-lock.ts';
 import { type DatabaseHandle, openDatabase, redactUrl } from './store/database.ts';
 import { DrizzleStore } from './store/drizzle-store.ts';
-import { systemClock } from './system-clock.ts';
+import { createStartedClock, systemClock } from './system-clock.ts';
 import { createHttpServer, listen } from './web/http-server.ts';
 
 /** The streams and clock a running Araldo uses; tests pass their own. */
@@ -67,7 +68,13 @@ function buildPublishers(
 /** Starts every part of Araldo from a validated configuration. */
 export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<RunningAraldo> {
   const logger = createLogger({ level: config.logLevel, secrets: config.secrets, destination: io.stderr });
-  const clock = io.clock ?? systemClock;
+  const clock = io.clock ?? (config.clockStart ? createStartedClock(config.clockStart) : systemClock);
+  if (!io.clock && config.clockStart) {
+    logger.warn(
+      { clockStart: config.clockStart.toISOString() },
+      'ARALDO_CLOCK_START is set: the clock does not read the real time (tests and rehearsals only)',
+    );
+  }
   let lock: DataDirLock | undefined;
   let database: DatabaseHandle;
   if (config.databaseUrl) {
@@ -198,6 +205,11 @@ export async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  // No request can stop the process: see process-safety.ts for what is survived.
+  const { logLevel: level, secrets } = loaded.value;
+  const safety = installProcessSafety({
+    logger: createLogger({ level, secrets, destination: process.stderr }),
+  });
   let running: RunningAraldo;
   try {
     running = await startAraldo(loaded.value, {
@@ -205,6 +217,7 @@ export async function main(): Promise<void> {
       stdout: process.stdout,
       stderr: process.stderr,
     });
+    safety.started();
   } catch (error) {
     // Expected start-up failures get words, not a stack trace.
     const message =

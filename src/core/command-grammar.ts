@@ -49,7 +49,8 @@ interface Token {
 // Straight and typographic quotes: phones and office suites turn " into “ ”.
 const QUOTE_PAIRS: Readonly<Record<string, string>> = { '"': '"', '“': '”', '«': '»' };
 const OPTION_PREFIX = /^(to|at|img):/i;
-const URGENT_WORDS = new Set(['urgent', 'urgente', '🚨']);
+// Slack sends an emoji typed in a slash command as its short name.
+const URGENT_WORDS = new Set(['urgent', 'urgente', '🚨', ':rotating_light:']);
 
 /** Reads one whitespace-separated token starting at `start`, honouring quotes. */
 function readToken(input: string, start: number): Token | undefined {

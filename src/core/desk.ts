@@ -4,6 +4,7 @@ import { parseCommand, parseProposeArgs } from './command-grammar.ts';
 import type { CommandReply } from './command-reply.ts';
 import { DeskContext, type DeskDeps } from './desk-context.ts';
 import { buildDigest, sendDueDigests } from './digest.ts';
+import { quoted } from './excerpt.ts';
 import { helpText } from './help.ts';
 import { cancelPost, editPost, mayChange, reschedulePost, retryPost } from './manage-post.ts';
 import type { PostWithDeliveries } from './ports.ts';
@@ -21,6 +22,7 @@ import { toReviewAction } from './review-action.ts';
 import { describeStatus } from './status.ts';
 import type { Target } from './target.ts';
 import type { Team } from './team.ts';
+import { checkText, describeTextProblem } from './text-check.ts';
 
 /** Who typed a command, where, and the platform's id of the event. */
 export interface CommandContext {
@@ -50,8 +52,11 @@ export interface IncomingThreadReply {
   readonly text: string;
 }
 
-/** What became of a reaction or thread reply: applied, or why not. */
-export type LocateResult = 'applied' | 'not_a_review' | 'no_such_post';
+/**
+ * What became of a reaction or thread reply: applied, or why not
+ * (`bad_text`: a thread reply holding a control character, not recorded).
+ */
+export type LocateResult = 'applied' | 'not_a_review' | 'no_such_post' | 'bad_text';
 
 /** The publishing desk: the whole workflow behind every chat. */
 export interface Desk {
@@ -94,7 +99,8 @@ async function withPost(
   const given = rest.split(/\s+/)[0] ?? '';
   const number = Number.parseInt(given.replace(/^#/, ''), 10);
   if (given === '') return { text: ctx.msg(team, 'command.needs_number', { command }) };
-  if (!/^#?\d{1,9}$/.test(given)) return { text: ctx.msg(team, 'command.not_a_number', { given }) };
+  if (!/^#?\d{1,9}$/.test(given))
+    return { text: ctx.msg(team, 'command.not_a_number', { given: quoted(given) }) };
   const entry = await ctx.store.getPost(team.id, number);
   if (!entry) return { text: ctx.msg(team, 'command.no_such_post', { number }) };
   return then(entry);
@@ -128,8 +134,8 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
       return {
         text:
           args.error.code === 'option_after_text'
-            ? ctx.msg(team, 'propose.option_after_text', { option: args.error.option })
-            : ctx.msg(team, 'propose.bad_option', { option: args.error.option }),
+            ? ctx.msg(team, 'propose.option_after_text', { option: quoted(args.error.option) })
+            : ctx.msg(team, 'propose.bad_option', { option: quoted(args.error.option) }),
       };
     }
     return propose(ctx, team, context.actor, args.value, context.eventId);
@@ -167,10 +173,14 @@ export function createDesk(deps: DeskDeps, policy: PublishingPolicy = DEFAULT_PU
   async function command(context: CommandContext, line: string): Promise<CommandReply> {
     const team = ctx.team(context.teamId);
     if (!team) throw new Error(`unknown team ${context.teamId}`);
+    // The boundary of every typed command (shell, Slack slash commands, the
+    // edit form): a control character never reaches the store or the time reader.
+    const clean = checkText(line);
+    if (!clean.ok) return { text: describeTextProblem(team.language, clean.error) };
     const parsed = parseCommand(line);
     if (!parsed) return { text: ctx.msg(team, 'command.not_a_command') };
     const handler = Object.hasOwn(HANDLERS, parsed.name) ? HANDLERS[parsed.name] : undefined;
-    if (!handler) return { text: ctx.msg(team, 'command.unknown', { name: parsed.name }) };
+    if (!handler) return { text: ctx.msg(team, 'command.unknown', { name: quoted(parsed.name) }) };
     try {
       return await handler(ctx, team, context, parsed.rest);
     } catch (error) {
@@ -203,6 +213,10 @@ export function createDesk(deps: DeskDeps, policy: PublishingPolicy = DEFAULT_PU
     if (!team) throw new Error(`unknown team ${reply.teamId}`);
     const entry = await locate(team, reply.post);
     if (!entry) return 'no_such_post';
+    if (!checkText(reply.text).ok) {
+      deps.logger.warn({ teamId: team.id, post: entry.post.number }, 'thread reply with a control character');
+      return 'bad_text';
+    }
     await ctx.audit(entry.post, reply.actor, 'commented', { text: reply.text });
     return 'applied';
   }

@@ -11,6 +11,11 @@ import type { Team } from './team.ts';
 export interface Clock {
   /** the current instant */
   now(): Date;
+  /**
+   * A signal that aborts once `ms` milliseconds have passed on this clock:
+   * the core's only way to set a time limit, so it needs no timers of its own.
+   */
+  signalAfter(ms: number): AbortSignal;
 }
 
 /** Structured logging; adapters pass pino, tests a silent or recording logger. */

@@ -2,11 +2,13 @@ import type { Actor } from './actor.ts';
 import { buildCard } from './card-builder.ts';
 import type { ProposeArgs } from './command-grammar.ts';
 import type { DeskContext } from './desk-context.ts';
+import { quoted } from './excerpt.ts';
 import { formatLocalTime } from './local-time-format.ts';
 import { checkContent } from './network-rules.ts';
 import type { PostWithDeliveries } from './ports.ts';
 import { readTeamTime } from './read-team-time.ts';
 import type { Team } from './team.ts';
+import { checkText, describeTextProblem } from './text-check.ts';
 
 /** A proposal as typed or filled in a form, before validation. */
 export type ProposalDraft = ProposeArgs;
@@ -23,6 +25,7 @@ function isHttpUrl(value: string): boolean {
 /**
  * Problems of a text with its images for each target, counted each
  * network's way, in the team's language; empty when publishable everywhere.
+ * A text with a control character is refused before anything is counted.
  */
 export function validateContent(
   ctx: DeskContext,
@@ -31,6 +34,8 @@ export function validateContent(
   text: string,
   images: readonly { readonly url: string; readonly alt: string }[],
 ): string[] {
+  const clean = checkText(text);
+  if (!clean.ok) return [describeTextProblem(team.language, clean.error)];
   const problems: string[] = [];
   for (const id of targetIds) {
     const target = ctx.target(id);
@@ -96,7 +101,10 @@ export interface CheckedDraft {
 /**
  * Checks a proposal without storing anything: text, targets, images and
  * alt text, each target's limits counted its way, and the time. Every
- * problem is reported at once.
+ * problem is reported at once. Each text field is checked for control
+ * characters first (forms reach here without the desk's line check), so
+ * nothing a person typed can break the store; a field that fails that
+ * check is not read any further.
  */
 export function checkDraft(
   ctx: DeskContext,
@@ -108,7 +116,13 @@ export function checkDraft(
   const notes: string[] = [];
   const allowed = ctx.targetsOf(team);
   const valid = allowed.map((target) => target.id).join(', ');
-  if (draft.text.trim() === '') problem('text')(ctx.msg(team, 'propose.empty'));
+  const isClean = (field: DraftField, value: string): boolean => {
+    const checked = checkText(value);
+    if (!checked.ok) problem(field)(describeTextProblem(team.language, checked.error));
+    return checked.ok;
+  };
+  const textIsClean = isClean('text', draft.text);
+  if (textIsClean && draft.text.trim() === '') problem('text')(ctx.msg(team, 'propose.empty'));
 
   let targetIds: string[] = [];
   if (draft.targets === undefined) {
@@ -119,23 +133,26 @@ export function checkDraft(
   } else {
     const unknown = draft.targets.filter((id) => !allowed.some((target) => target.id === id));
     if (unknown.length > 0)
-      problem('targets')(ctx.msg(team, 'propose.unknown_target', { given: unknown.join(', '), valid }));
+      problem('targets')(
+        ctx.msg(team, 'propose.unknown_target', { given: quoted(unknown.join(', ')), valid }),
+      );
     targetIds = draft.targets.filter((id) => allowed.some((target) => target.id === id));
   }
 
   for (const image of draft.images) {
-    if (!isHttpUrl(image.url)) problem('images')(ctx.msg(team, 'propose.image_bad_url', { url: image.url }));
-    else if (image.alt.trim() === '')
-      problem('images')(ctx.msg(team, 'propose.image_without_alt', { url: image.url }));
+    if (!isClean('images', image.url) || !isClean('images', image.alt)) continue;
+    const url = quoted(image.url);
+    if (!isHttpUrl(image.url)) problem('images')(ctx.msg(team, 'propose.image_bad_url', { url }));
+    else if (image.alt.trim() === '') problem('images')(ctx.msg(team, 'propose.image_without_alt', { url }));
   }
 
-  if (draft.text.trim() !== '') {
+  if (textIsClean && draft.text.trim() !== '') {
     for (const message of validateContent(ctx, team, targetIds, draft.text, draft.images))
       problem('text')(message);
   }
 
   let requestedAt: Date | undefined;
-  if (draft.at !== undefined) {
+  if (draft.at !== undefined && isClean('at', draft.at)) {
     const read = readTeamTime(ctx, team, draft.at);
     if (read.ok) {
       requestedAt = read.value.at;

@@ -1,5 +1,6 @@
 import { refreshCard } from './card-builder.ts';
 import { type DeskContext, SYSTEM_ACTOR } from './desk-context.ts';
+import { t } from './i18n/translate.ts';
 import { formatLocalClock, formatLocalTime } from './local-time-format.ts';
 import type { ClaimedDelivery, DeliveryCompletion, PostWithDeliveries } from './ports.ts';
 import type { PublishOutcome } from './publish-outcome.ts';
@@ -41,10 +42,14 @@ async function callPublisher(
   const team = ctx.team(claim.post.teamId);
   const publisher = target ? ctx.deps.publisherFor(target) : undefined;
   if (!target || !team || !publisher) {
-    return { kind: 'rejected', reason: `target ${claim.delivery.targetId} has no publisher configured` };
+    // Shown in the thread, /status and the digest: in the team's words. A
+    // post always belongs to a served team; the fallback is for a config
+    // that dropped the team while its posts were in flight.
+    const reason = t(team?.language ?? 'it', 'publish.missing_publisher', {
+      target: claim.delivery.targetId,
+    });
+    return { kind: 'rejected', reason };
   }
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     return await publisher.publish(
       {
@@ -58,14 +63,13 @@ async function callPublisher(
         author: claim.post.author,
         publishedAt: ctx.now(),
       },
-      controller.signal,
+      ctx.deps.clock.signalAfter(timeoutMs),
     );
   } catch (error) {
     // Publishers return failures; a throw is a bug, and the request may have left.
     ctx.deps.logger.error({ err: error, delivery: claim.delivery.id }, 'publisher threw');
-    return { kind: 'unknown', reason: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearTimeout(timer);
+    // The error's own words are for the log; the thread gets the team's language.
+    return { kind: 'unknown', reason: t(team.language, 'publish.publisher_error') };
   }
 }
 
@@ -231,7 +235,10 @@ async function recoverAbandoned(ctx: DeskContext, policy: PublishingPolicy, now:
       const target = ctx.target(claim.delivery.targetId);
       const idempotent = target ? (ctx.deps.publisherFor(target)?.idempotent ?? false) : false;
       if (idempotent) await publishClaimed(ctx, claim, policy);
-      else await complete(ctx, claim, { kind: 'unknown', error: 'interrupted while publishing' }, policy);
+      else {
+        const language = ctx.team(claim.post.teamId)?.language ?? 'it';
+        await complete(ctx, claim, { kind: 'unknown', error: t(language, 'publish.interrupted') }, policy);
+      }
     }
   }
 }

@@ -1,4 +1,6 @@
+import { DAY_PARTS, formatDayPartMinute } from './day-parts.ts';
 import type { DeskContext } from './desk-context.ts';
+import { quoted } from './excerpt.ts';
 import { formatLocalTime } from './local-time-format.ts';
 import { err, ok, type Result } from './result.ts';
 import type { Team } from './team.ts';
@@ -14,9 +16,15 @@ export interface TeamTime {
 /**
  * Reads a time expression for a team (its zone, its language) and puts
  * every outcome in words: the daylight-saving remarks of a time that was
- * read, or a refusal with examples for a past or unreadable one.
+ * read, or a refusal: a past one echoed as it was read, an hour outside the
+ * part of the day named with it with that part's hours, an empty or
+ * unreadable one with examples.
  */
-export function readTeamTime(ctx: DeskContext, team: Team, input: string): Result<TeamTime, string> {
+export function readTeamTime(
+  ctx: Pick<DeskContext, 'now' | 'msg'>,
+  team: Team,
+  input: string,
+): Result<TeamTime, string> {
   const read = parseWhen(input, { now: ctx.now(), timeZone: team.timeZone, language: team.language });
   const examples = timeExamples(team.language).join(', ');
   if (read.ok) {
@@ -28,8 +36,19 @@ export function readTeamTime(ctx: DeskContext, team: Team, input: string): Resul
   }
   if (read.error.code === 'in_past' && read.error.readAs) {
     const when = formatLocalTime(read.error.readAs, team.timeZone, team.language);
-    return err(ctx.msg(team, 'time.in_past', { input, when }));
+    return err(ctx.msg(team, 'time.in_past', { input: quoted(input), when }));
+  }
+  if (read.error.code === 'day_part_mismatch' && read.error.dayPart) {
+    const hours = DAY_PARTS[read.error.dayPart];
+    return err(
+      ctx.msg(team, 'time.day_part_mismatch', {
+        input: quoted(input),
+        part: ctx.msg(team, `time.day_part.${read.error.dayPart}`),
+        from: formatDayPartMinute(hours.first),
+        to: formatDayPartMinute(hours.last),
+      }),
+    );
   }
   if (read.error.code === 'empty') return err(ctx.msg(team, 'time.empty', { examples }));
-  return err(ctx.msg(team, 'time.unreadable', { input, examples }));
+  return err(ctx.msg(team, 'time.unreadable', { input: quoted(input), examples }));
 }

@@ -4,7 +4,10 @@ import { formatLocalTime } from './local-time-format.ts';
 import type { PostWithDeliveries } from './ports.ts';
 import type { Team } from './team.ts';
 
-/** `/status ID`: the post's state, approvals and each delivery's outcome. */
+/**
+ * `/status ID`: the post's state, approvals and each delivery's outcome,
+ * every state in the team's language (never the raw identifier).
+ */
 export async function describeStatus(
   ctx: DeskContext,
   team: Team,
@@ -25,11 +28,14 @@ export async function describeStatus(
       need: post.approvalsRequired,
       by: approvers.map((a) => a.name).join(', '),
     }),
-    ...deliveries.map((d) => {
-      const target = ctx.target(d.targetId)?.displayName ?? d.targetId;
-      const extra = d.publicUrl ?? d.lastError ?? '';
-      return `  • ${target}: ${d.state}${d.attempts > 0 ? ` (${d.attempts})` : ''}${extra ? ` — ${extra}` : ''}`;
-    }),
+    ...deliveries.map((d) =>
+      ctx.msg(team, 'status.delivery', {
+        target: ctx.target(d.targetId)?.displayName ?? d.targetId,
+        state: ctx.msg(team, `delivery.${d.state}`),
+        attempts: d.attempts,
+        detail: d.publicUrl ?? d.lastError ?? '',
+      }),
+    ),
   ];
   return { text: lines.join('\n') };
 }

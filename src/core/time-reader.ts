@@ -1,10 +1,16 @@
 import { IANAZone } from 'luxon';
 import { AppError } from './app-error.ts';
+import { removeMatch, takeClock } from './clock-phrase.ts';
+import { DAY_PARTS, type DayPartName, placeInDayPart } from './day-parts.ts';
 import type { Language } from './language.ts';
 import { err, ok, type Result } from './result.ts';
 
-/** Why a time expression was refused: nothing given, not understood, or already past. */
-export type TimeRefusalCode = 'empty' | 'unreadable' | 'in_past';
+/**
+ * Why a time expression was refused: nothing given, not understood, already
+ * past, or an hour that contradicts the part of the day named with it
+ * ("domattina alle 20").
+ */
+export type TimeRefusalCode = 'empty' | 'unreadable' | 'in_past' | 'day_part_mismatch';
 
 /**
  * A time expression that was refused. `input` is the text as given, trimmed and
@@ -15,6 +21,8 @@ export interface TimeRefusal {
   readonly input: string;
   /** when code is in_past: the instant that was read */
   readonly readAs?: Date;
+  /** when code is day_part_mismatch: the part of the day the hour does not fall in */
+  readonly dayPart?: DayPartName;
 }
 
 /** How a local time that does not exist once was resolved. */
@@ -49,6 +57,9 @@ const MAX_INPUT_LENGTH = 200;
 const GRACE_MS = 60 * 1000;
 /** The hour a day named without a time ("domani", "lunedì", "1 dicembre") means. */
 const DEFAULT_HOUR = 9;
+const DAY_MINUTES = 24 * 60;
+/** Until this local hour, "stanotte" and "tonight" mean the night under way. */
+const NIGHT_ENDS_HOUR = 6;
 
 interface CalendarDay {
   readonly year: number;
@@ -63,15 +74,10 @@ interface WallTime extends CalendarDay {
   readonly millisecond: number;
 }
 
-interface Clock {
-  readonly hour: number;
-  readonly minute: number;
-}
-
-/** What the day part of an expression names, before it meets the clock and "now". */
-type DayPart =
+/** The day an expression names, before it meets the clock and "now". */
+type NamedDay =
   | { readonly kind: 'none' }
-  | { readonly kind: 'today'; readonly evening: boolean }
+  | { readonly kind: 'today' }
   | { readonly kind: 'days_ahead'; readonly days: number; readonly keepClock: boolean }
   | { readonly kind: 'weekday'; readonly weekday: number; readonly next: boolean }
   | {
@@ -83,10 +89,20 @@ type DayPart =
       readonly weekday?: number;
     };
 
-/** A reading before the past check: an exact instant, or a local wall time in the zone. */
+/** The day named, and the part of the day a word for it implies ("domattina", "stasera"). */
+interface DayReading {
+  readonly day: NamedDay;
+  readonly part?: DayPartName;
+}
+
+/**
+ * A reading before the past check: an exact instant, a local wall time in the
+ * zone, or an hour that contradicts the part of the day named with it.
+ */
 type Reading =
   | { readonly kind: 'instant'; readonly at: number }
-  | { readonly kind: 'wall'; readonly wall: WallTime };
+  | { readonly kind: 'wall'; readonly wall: WallTime }
+  | { readonly kind: 'mismatch'; readonly part: DayPartName };
 
 interface Context {
   readonly now: number;
@@ -211,20 +227,42 @@ const HALF_HOUR = /^(?:tra|fra|in)\s+(?:mezz\s*ora|mezzora|half an hour|a half h
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[t ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:\s?(z|[+-]\d{2}(?::?\d{2})?))?$/;
 
-// Time-of-day patterns, tried in order; each must stand between spaces.
-const NOON = /(?<!\S)(?:(?:a|alle|at)\s+)?(?:mezzogiorno|mezzodi|noon|midday)(?!\S)/;
-const MARKED_CLOCK =
-  /(?<!\S)(?:(?:alle|all|ore|h|at|@)\s*){1,3}(\d{1,2})(?:[:.](\d{2}))?(?:\s*(am|pm))?(?!\S)/;
-const SEPARATED_CLOCK = /(?<!\S)(\d{1,2})[:.](\d{2})(?:\s*(am|pm))?(?!\S)/;
-const MERIDIEM_CLOCK = /(?<!\S)(\d{1,2})\s*(am|pm)(?!\S)/;
-const TRAILING_HOUR = /^(.*\S)\s+(\d{1,2})$/;
-// "di sera", "del pomeriggio", "in the evening", "questa sera": afternoon/evening move 1–11 to 13–23.
-const PART_OF_DAY =
-  /(?<!\S)(?:(?:di|del|in the|this|questa|questo)\s+)?(mattina|mattino|pomeriggio|sera|morning|afternoon|evening)(?!\S)/;
+const TRAILING_HOUR = /^(?:(.*\S)\s+)?(\d{1,2})$/;
 
-// Day parts, matched against what is left once the time of day is taken out.
-const TODAY = /^(?:oggi|today|in giornata|stamattina|stamani|stamane)$/;
-const TONIGHT = /^(?:stasera|tonight)$/;
+/** Words for a part of the day; English "night" is "tonight", evening and night together. */
+const PART_WORDS: Readonly<Record<string, DayPartName>> = {
+  mattina: 'morning',
+  mattino: 'morning',
+  mattinata: 'morning',
+  morning: 'morning',
+  pomeriggio: 'afternoon',
+  afternoon: 'afternoon',
+  sera: 'evening',
+  serata: 'evening',
+  evening: 'evening',
+  notte: 'night',
+  nottata: 'night',
+  night: 'tonight',
+};
+// "di sera", "del pomeriggio", "nella notte", "in the evening", "at night", "questa mattina".
+const PART_OF_DAY = new RegExp(
+  `(?<!\\S)(?:(?:di|del|della|nel|nella|in|in the|at|questa|questo|this)\\s+)?(${Object.keys(PART_WORDS).join('|')})(?!\\S)`,
+);
+// "sta sera", "sta mattina", "sta notte", as often typed.
+const SPLIT_TODAY_PART = /(?<!\S)sta\s(mattina|sera|notte)(?!\S)/g;
+
+// Days, matched against what is left once the part of the day and the time of day are taken out.
+const TODAY = /^(?:oggi|today|in giornata)$/;
+/** One word for a day and a part of it. */
+const DAY_WITH_PART: ReadonlyMap<string, DayReading> = new Map<string, DayReading>([
+  ['stamattina', { day: { kind: 'today' }, part: 'morning' }],
+  ['stamani', { day: { kind: 'today' }, part: 'morning' }],
+  ['stamane', { day: { kind: 'today' }, part: 'morning' }],
+  ['stasera', { day: { kind: 'today' }, part: 'evening' }],
+  ['stanotte', { day: { kind: 'today' }, part: 'night' }],
+  ['tonight', { day: { kind: 'today' }, part: 'tonight' }],
+  ['domattina', { day: { kind: 'days_ahead', days: 1, keepClock: false }, part: 'morning' }],
+]);
 const TOMORROW = /^(?:domani|tomorrow)$/;
 const AFTER_TOMORROW = /^(?:dopodomani|day after tomorrow)$/;
 const WEEKDAY_DAY = new RegExp(
@@ -247,6 +285,8 @@ const ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
 const EXAMPLES: Readonly<Record<Language, readonly string[]>> = {
   it: Object.freeze([
     'domani alle 9',
+    'domattina',
+    'domani sera alle 21',
     'lunedì prossimo alle 18:30',
     '1 dicembre 9:00',
     'tra 2 ore',
@@ -254,6 +294,8 @@ const EXAMPLES: Readonly<Record<Language, readonly string[]>> = {
   ]),
   en: Object.freeze([
     'tomorrow 9am',
+    'tomorrow morning',
+    'tomorrow evening at 9',
     'next monday at 18:30',
     'december 1 9:00',
     'in 2 hours',
@@ -269,19 +311,32 @@ const EXAMPLES: Readonly<Record<Language, readonly string[]>> = {
  * date alone (local); "adesso"/"now"; relative "tra 2 ore", "in 30 minutes"
  * (exact elapsed time added to `now`, so they ignore DST); "tra 3 giorni"
  * (calendar days in the zone, at the given time or else at the current local
- * clock time); days ("oggi", "stasera", "domani", "dopodomani", weekdays,
- * "1 dicembre", "december 1", "1/12", "01/12/2026") with an optional time
- * ("alle 9", "ore 9", "h 9", "9:30", "9.30", "9am", "mezzogiorno", "noon").
- * Case, accents, apostrophes and surrounding spaces do not matter.
+ * clock time); days ("oggi", "domani", "dopodomani", weekdays, "1 dicembre",
+ * "december 1", "1/12", "01/12/2026") with an optional part of the day
+ * ("mattina", "pomeriggio", "sera", "notte", "morning", "afternoon",
+ * "evening", "night", or one word for both: "domattina", "stamattina",
+ * "stasera", "stanotte", "tonight") and an optional time ("alle 9", "ore 9",
+ * "h 9", "9:30", "9.30", "9am", "alle 9 e mezza", "alle 18 meno un quarto",
+ * "half past nine", "quarter to six", "mezzogiorno", "mezzanotte", "noon",
+ * "midnight"). Case, accents, apostrophes and surrounding spaces do not matter.
  *
  * Rules for the ambiguous cases:
- * - A day without a time ("domani", "lunedì", "1 dicembre", "2026-12-01",
- *   "domani mattina") means 09:00 local. Evening and afternoon words
- *   ("stasera", "tonight", "domani sera", "del pomeriggio") need a time, and
- *   turn an hour from 1 to 11 without am/pm into the afternoon: "stasera alle
- *   9" is 21:00. A bare number after a day is the hour: "domani 9".
- * - A time without a day ("alle 15", "mezzogiorno") means today; if that has
- *   passed it is refused as `in_past`, never moved to tomorrow.
+ * - A day without a time ("domani", "lunedì", "1 dicembre", "2026-12-01")
+ *   means 09:00 local. A part of the day without a time means its usual hour
+ *   (DAY_PARTS in day-parts.ts: mattina 09:00, pomeriggio 15:00, sera 21:00,
+ *   notte 23:00). With a time, the time must fall in the part's hours, else
+ *   `day_part_mismatch`; an hour 1–12 without am/pm moves by 12 hours to fit,
+ *   so "stasera alle 9" is 21:00 and "stanotte alle 2" is 02:00 of the next
+ *   calendar day. Before 06:00, "stanotte" and "tonight" are the night under
+ *   way, so at 01:00 "stanotte alle 2" is an hour later. A bare number after
+ *   a day is the hour: "domani 9". Without a part of the day or am/pm an
+ *   hour is on the 24-hour clock: "alle 9 e mezza" is 09:30, "quarter to
+ *   six" is 05:45.
+ * - "Mezzanotte"/"midnight" is the midnight that ends the day named:
+ *   "domani a mezzanotte" is 00:00 the day after tomorrow.
+ * - A time or part of the day without a day ("alle 15", "mezzogiorno",
+ *   "stamattina") means today; if that has passed it is refused as `in_past`,
+ *   never moved to tomorrow.
  * - A weekday ("lunedì") means the next such day after today, or today itself
  *   when the time is still ahead. "lunedì prossimo"/"next monday" is the same
  *   day, except that it never means today: then it is a week later.
@@ -313,6 +368,8 @@ export function parseWhen(input: string, options: ReadTimeOptions): Result<ReadT
     if (text === '') return err({ code: 'empty', input: shown });
     const reading = read(text, context);
     if (reading === undefined) return err({ code: 'unreadable', input: shown });
+    if (reading.kind === 'mismatch')
+      return err({ code: 'day_part_mismatch', input: shown, dayPart: reading.part });
     const resolved =
       reading.kind === 'instant' ? { at: reading.at } : resolveWall(context.zone, reading.wall);
     if (resolved === undefined || !isInstant(resolved.at)) return err({ code: 'unreadable', input: shown });
@@ -441,95 +498,63 @@ function parseAmount(amount: string | undefined): number | undefined {
 }
 
 function readCalendar(text: string, context: Context): Reading | undefined {
-  let rest = text;
-  let evening = false;
-  const part = PART_OF_DAY.exec(rest);
-  if (part !== null) {
-    evening = !['mattina', 'mattino', 'morning'].includes(part[1] ?? '');
-    rest = removeMatch(rest, part);
+  let rest = text.replace(SPLIT_TODAY_PART, 'sta$1');
+  let part: DayPartName | undefined;
+  const partMatch = PART_OF_DAY.exec(rest);
+  if (partMatch !== null) {
+    part = PART_WORDS[partMatch[1] ?? ''];
+    rest = removeMatch(rest, partMatch);
+    // "di mattina ... di sera" names two parts: no reading is safe.
+    if (PART_OF_DAY.test(rest)) return undefined;
   }
 
-  let clock: Clock | undefined;
-  let meridiem = false;
   const taken = takeClock(rest);
   if (taken === 'invalid') return undefined;
-  let dayPart: DayPart | undefined;
-  if (taken !== undefined) {
-    clock = taken.clock;
-    meridiem = taken.meridiem;
-    dayPart = readDay(taken.rest);
-  } else {
-    dayPart = readDay(rest);
-    // "domani 9": a bare number after a day is the hour.
-    const trailing = dayPart === undefined ? TRAILING_HOUR.exec(rest) : null;
+  let clock = taken?.clock;
+  let dayReading = readDay(taken === undefined ? rest : taken.rest);
+  if (taken === undefined && dayReading === undefined) {
+    // "domani 9": a bare number after a day is the hour; so is a number
+    // alone with a part of the day ("9 di sera").
+    const trailing = TRAILING_HOUR.exec(rest);
     if (trailing !== null) {
       const hour = Number(trailing[2]);
       if (hour > 23) return undefined;
-      dayPart = readDay(trailing[1] ?? '');
-      if (dayPart?.kind === 'none') return undefined;
-      clock = { hour, minute: 0 };
+      dayReading = readDay(trailing[1] ?? '');
+      if (dayReading?.day.kind === 'none' && part === undefined) return undefined;
+      clock = { minutes: hour * 60, twelveHour: hour >= 1 && hour <= 12 };
     }
   }
-  if (dayPart === undefined) return undefined;
+  if (dayReading === undefined) return undefined;
+  if (part !== undefined && dayReading.part !== undefined && part !== dayReading.part) return undefined;
+  part ??= dayReading.part;
 
-  if (dayPart.kind === 'today' && dayPart.evening) evening = true;
-  // "domani sera" or "stasera" alone names no hour, and 09:00 would contradict it.
-  if (clock === undefined && evening) return undefined;
-  if (clock !== undefined && evening && !meridiem && clock.hour >= 1 && clock.hour <= 11) {
-    clock = { hour: clock.hour + 12, minute: clock.minute };
+  let minutes: number | undefined;
+  if (part === undefined) {
+    minutes = clock?.minutes;
+  } else if (clock === undefined) {
+    minutes = DAY_PARTS[part].usual;
+  } else {
+    minutes = placeInDayPart(part, clock);
+    if (minutes === undefined) return { kind: 'mismatch', part };
   }
-  return placeDay(dayPart, clock, context);
+  return placeDay(dayReading.day, minutes, part, context);
 }
 
-function removeMatch(text: string, match: RegExpExecArray): string {
-  return `${text.slice(0, match.index)} ${text.slice(match.index + match[0].length)}`
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-/** Finds the time of day in the text, and returns it with the rest of the text. */
-function takeClock(
-  text: string,
-): { readonly clock: Clock; readonly meridiem: boolean; readonly rest: string } | 'invalid' | undefined {
-  const noon = NOON.exec(text);
-  if (noon !== null) return { clock: { hour: 12, minute: 0 }, meridiem: true, rest: removeMatch(text, noon) };
-  for (const pattern of [MARKED_CLOCK, SEPARATED_CLOCK, MERIDIEM_CLOCK]) {
-    const m = pattern.exec(text);
-    if (m === null) continue;
-    const hasMinutes = pattern !== MERIDIEM_CLOCK;
-    const hour = Number(m[1]);
-    const minute = hasMinutes && m[2] !== undefined ? Number(m[2]) : 0;
-    const suffix = hasMinutes ? m[3] : m[2];
-    const clock = toClock(hour, minute, suffix);
-    return clock === undefined
-      ? 'invalid'
-      : { clock, meridiem: suffix !== undefined, rest: removeMatch(text, m) };
-  }
-  return undefined;
-}
-
-function toClock(hour: number, minute: number, meridiem: string | undefined): Clock | undefined {
-  if (minute > 59) return undefined;
-  if (meridiem === undefined) return hour <= 23 ? { hour, minute } : undefined;
-  if (hour < 1 || hour > 12) return undefined;
-  const base = hour === 12 ? 0 : hour;
-  return { hour: meridiem === 'pm' ? base + 12 : base, minute };
-}
-
-/** Reads the day part; undefined when it is not one. */
-function readDay(text: string): DayPart | undefined {
+/** Reads the day; undefined when the text is not one. */
+function readDay(text: string): DayReading | undefined {
   const rest = text.replace(/^(?:il|di|on|the|per|for)\s+/, '');
-  if (rest === '') return { kind: 'none' };
-  if (TODAY.test(rest)) return { kind: 'today', evening: false };
-  if (TONIGHT.test(rest)) return { kind: 'today', evening: true };
-  if (TOMORROW.test(rest)) return { kind: 'days_ahead', days: 1, keepClock: false };
-  if (AFTER_TOMORROW.test(rest)) return { kind: 'days_ahead', days: 2, keepClock: false };
+  if (rest === '') return { day: { kind: 'none' } };
+  const withPart = DAY_WITH_PART.get(rest);
+  if (withPart !== undefined) return withPart;
+  if (TODAY.test(rest)) return { day: { kind: 'today' } };
+  if (TOMORROW.test(rest)) return { day: { kind: 'days_ahead', days: 1, keepClock: false } };
+  if (AFTER_TOMORROW.test(rest)) return { day: { kind: 'days_ahead', days: 2, keepClock: false } };
 
   const weekday = WEEKDAY_DAY.exec(rest);
   if (weekday !== null) {
     const [, before, name, after] = weekday;
     const next = [before, after].some((w) => w === 'prossimo' || w === 'prossima' || w === 'next');
-    return { kind: 'weekday', weekday: WEEKDAYS[name ?? ''] ?? 0, next };
+    return { day: { kind: 'weekday', weekday: WEEKDAYS[name ?? ''] ?? 0, next } };
   }
 
   const ahead = DAYS_AHEAD.exec(rest);
@@ -537,13 +562,14 @@ function readDay(text: string): DayPart | undefined {
     const n = parseAmount(ahead[1]);
     if (n === undefined) return undefined;
     const weeks = /^(?:settiman|week)/.test(ahead[2] ?? '');
-    return { kind: 'days_ahead', days: weeks ? n * 7 : n, keepClock: true };
+    return { day: { kind: 'days_ahead', days: weeks ? n * 7 : n, keepClock: true } };
   }
 
-  return readDate(rest);
+  const date = readDate(rest);
+  return date === undefined ? undefined : { day: date };
 }
 
-function readDate(text: string): DayPart | undefined {
+function readDate(text: string): NamedDay | undefined {
   const iso = ISO_DATE.exec(text);
   if (iso !== null) return checkedDate(Number(iso[2]), Number(iso[3]), Number(iso[1]), undefined);
 
@@ -581,7 +607,7 @@ function checkedDate(
   day: number,
   year: number | undefined,
   weekdayName: string | undefined,
-): DayPart | undefined {
+): NamedDay | undefined {
   if (month < 1 || month > 12 || day < 1 || day > 31) return undefined;
   const weekday = weekdayName === undefined ? undefined : WEEKDAYS[weekdayName];
   return {
@@ -593,48 +619,76 @@ function checkedDate(
   };
 }
 
-/** Combines the day part with the clock into a wall time, applying the rules of parseWhen. */
-function placeDay(dayPart: DayPart, clock: Clock | undefined, context: Context): Reading | undefined {
-  const defaultClock: Clock = clock ?? { hour: DEFAULT_HOUR, minute: 0 };
-  switch (dayPart.kind) {
+/**
+ * Puts the time (minutes after the day's midnight, past 1440 for the small
+ * hours after it) on the day named, applying the rules of parseWhen; without
+ * minutes, a day means DEFAULT_HOUR and a bare time needs a day.
+ */
+function placeDay(
+  day: NamedDay,
+  written: number | undefined,
+  part: DayPartName | undefined,
+  context: Context,
+): Reading | undefined {
+  let minutes = written;
+  const isToday = day.kind === 'none' || day.kind === 'today';
+  // Before 06:00, "stanotte" and "tonight" are the night under way: its small
+  // hours are today's, not tomorrow's.
+  if (
+    isToday &&
+    minutes !== undefined &&
+    minutes >= DAY_MINUTES &&
+    (part === 'night' || part === 'tonight') &&
+    context.nowClock.hour < NIGHT_ENDS_HOUR
+  ) {
+    minutes -= DAY_MINUTES;
+  }
+  const orDefault = minutes ?? DEFAULT_HOUR * 60;
+  switch (day.kind) {
     case 'none':
-      return clock === undefined ? undefined : wallReading(context.today, clock);
+      return minutes === undefined ? undefined : wallReading(context.today, minutes);
     case 'today':
-      return wallReading(context.today, defaultClock);
+      return wallReading(context.today, orDefault);
     case 'days_ahead': {
-      const day = addDays(context.today, dayPart.days);
-      if (clock === undefined && dayPart.keepClock) {
-        return { kind: 'wall', wall: { ...context.nowClock, ...day } };
+      const target = addDays(context.today, day.days);
+      if (minutes === undefined && day.keepClock) {
+        return { kind: 'wall', wall: { ...context.nowClock, ...target } };
       }
-      return wallReading(day, defaultClock);
+      return wallReading(target, orDefault);
     }
     case 'weekday': {
-      const delta = (dayPart.weekday - context.todayWeekday + 7) % 7;
-      if (delta !== 0) return wallReading(addDays(context.today, delta), defaultClock);
-      if (!dayPart.next) {
-        const today = wallReading(context.today, defaultClock);
+      const delta = (day.weekday - context.todayWeekday + 7) % 7;
+      if (delta !== 0) return wallReading(addDays(context.today, delta), orDefault);
+      if (!day.next) {
+        const today = wallReading(context.today, orDefault);
         const resolved = resolveWall(context.zone, today.wall);
         if (resolved !== undefined && resolved.at >= context.now - GRACE_MS) return today;
       }
-      return wallReading(addDays(context.today, 7), defaultClock);
+      return wallReading(addDays(context.today, 7), orDefault);
     }
     case 'date': {
-      const { month, day, weekday } = dayPart;
+      const { month, day: dayOfMonth, weekday } = day;
       const today = context.today;
       const year =
-        dayPart.year ??
-        (month < today.month || (month === today.month && day < today.day) ? today.year + 1 : today.year);
-      if (day > daysInMonth(year, month)) return undefined;
-      if (weekday !== undefined && isoWeekday({ year, month, day }) !== weekday) return undefined;
-      return wallReading({ year, month, day }, defaultClock);
+        day.year ??
+        (month < today.month || (month === today.month && dayOfMonth < today.day)
+          ? today.year + 1
+          : today.year);
+      if (dayOfMonth > daysInMonth(year, month)) return undefined;
+      if (weekday !== undefined && isoWeekday({ year, month, day: dayOfMonth }) !== weekday) return undefined;
+      return wallReading({ year, month, day: dayOfMonth }, orDefault);
     }
   }
 }
 
-function wallReading(day: CalendarDay, clock: Clock): { readonly kind: 'wall'; readonly wall: WallTime } {
+/** The wall time `minutes` after the midnight that starts `day`; 1440 and above fall on the days after. */
+function wallReading(day: CalendarDay, minutes: number): { readonly kind: 'wall'; readonly wall: WallTime } {
+  const dayShift = Math.floor(minutes / DAY_MINUTES);
+  const onDay = dayShift === 0 ? day : addDays(day, dayShift);
+  const clock = minutes - dayShift * DAY_MINUTES;
   return {
     kind: 'wall',
-    wall: { ...day, hour: clock.hour, minute: clock.minute, second: 0, millisecond: 0 },
+    wall: { ...onDay, hour: Math.floor(clock / 60), minute: clock % 60, second: 0, millisecond: 0 },
   };
 }
 

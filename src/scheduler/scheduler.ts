@@ -14,6 +14,9 @@ export interface DailyJob {
   readonly run: () => Promise<unknown>;
 }
 
+/** setTimeout holds at most 2^31-1 ms (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Scheduler timing. */
 export interface SchedulerOptions {
   /**
@@ -33,7 +36,7 @@ export class Scheduler {
   readonly #tick: Tick;
   readonly #logger: Logger;
   readonly #options: SchedulerOptions;
-  #timer: schedule.Job | undefined;
+  #timer: NodeJS.Timeout | undefined;
   #timerAt: Date | undefined;
   #poll: schedule.Job | undefined;
   #running: Promise<void> | undefined;
@@ -58,7 +61,10 @@ export class Scheduler {
 
   /**
    * Runs `job` every listed day at its local time, in its zone (so 08:30
-   * stays 08:30 across daylight-saving changes). Failures are logged.
+   * stays 08:30 across daylight-saving changes). Failures are logged. These
+   * timers follow the system clock; every round also sends what is due by
+   * the injected clock, so a digest is at most one poll late when the two
+   * differ (ARALDO_CLOCK_START).
    */
   daily(job: DailyJob): void {
     const [hour, minute] = job.time.split(':').map((part) => Number.parseInt(part, 10));
@@ -75,20 +81,32 @@ export class Scheduler {
     );
   }
 
-  /** asks for a round at `at` (at once when it has passed) */
+  /**
+   * Asks for a round at `at` (at once when it has passed). The wait is
+   * measured on the injected clock, not the system's, so a clock that starts
+   * elsewhere (ARALDO_CLOCK_START) still wakes on time. Waits longer than a
+   * timer can hold are cut short: the round that wakes sets the next one.
+   */
   wake(at: Date): void {
     if (this.#stopped) return;
-    if (at.getTime() <= this.#options.now().getTime()) {
+    const delay = at.getTime() - this.#options.now().getTime();
+    if (delay <= 0) {
       void this.runNow();
       return;
     }
     if (this.#timerAt && this.#timerAt.getTime() <= at.getTime()) return;
-    this.#timer?.cancel();
+    if (this.#timer) clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = schedule.scheduleJob(at, () => {
-      this.#timerAt = undefined;
-      void this.runNow();
-    });
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = undefined;
+        void this.runNow();
+      },
+      Math.min(delay, MAX_TIMER_MS),
+    );
+    // The safety poll keeps the process's work going; this timer alone must not keep it alive.
+    this.#timer.unref();
   }
 
   /** runs a round now, or right after the one in progress; resolves when done */
@@ -120,7 +138,7 @@ export class Scheduler {
   /** stops the timers and waits for the round in progress */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#timer?.cancel();
+    if (this.#timer) clearTimeout(this.#timer);
     this.#poll?.cancel();
     for (const job of this.#daily) job.cancel();
     await this.#running;

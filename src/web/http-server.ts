@@ -12,12 +12,27 @@ export interface HttpServerOptions {
   /** folder of the Atom feeds served under /feeds/ */
   readonly feedsDir: string;
   readonly logger: Logger;
-  /** more handlers by exact path, any method (Slack's /slack/events) */
-  readonly routes?: ReadonlyMap<string, (req: IncomingMessage, res: ServerResponse) => void>;
+  /**
+   * more handlers by exact path, any method (Slack's /slack/events); each
+   * answers every method itself. A handler that throws or rejects gets a 500.
+   */
+  readonly routes?: ReadonlyMap<string, RouteHandler>;
+  /** how long a client may take to send a whole request, headers and body; default 30 s */
+  readonly requestTimeoutMs?: number;
 }
+
+/** A handler of one path. */
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 const FEED_PATH = /^\/feeds\/([a-z0-9][a-z0-9_-]{0,62}\.xml)$/;
 const PING_TIMEOUT_MS = 2000;
+/**
+ * Every request Araldo serves is small (Slack's are at most 1 MiB, the
+ * others have no body): 30 s to send one is generous, and a client that
+ * trickles its request (slowloris) is cut off with Node's 408 instead of
+ * holding a socket for Node's default 5 minutes.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 async function health(options: HttpServerOptions, res: ServerResponse): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -71,34 +86,69 @@ async function feed(
   }
 }
 
+/** the request's path, or undefined when its target is no URL (`//`, `http://[`) */
+function pathOf(req: IncomingMessage): string | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function dispatch(
+  options: HttpServerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void | Promise<void> {
+  const path = pathOf(req);
+  if (path === undefined) {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request\n');
+    return;
+  }
+  const route = options.routes?.get(path);
+  if (route) return route(req, res);
+  const method = req.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    return;
+  }
+  if (path === '/healthz') return health(options, res);
+  const match = FEED_PATH.exec(path);
+  if (match?.[1]) return feed(options, match[1], req, res);
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+}
+
 /**
- * `/healthz` (200 with the database reachable, 503 otherwise) and the Atom
- * feeds of `feed` targets at `/feeds/<target>.xml`.
+ * `/healthz` (200 with the database reachable, 503 otherwise), the Atom
+ * feeds of `feed` targets at `/feeds/<target>.xml`, and the `routes` given.
+ * No request can throw out of the server: a handler that throws or rejects
+ * is logged and answered 500 (or its connection closed, when the answer had
+ * already started). Requests Node cannot parse, with headers over its
+ * 16 KB, or not fully sent within `requestTimeoutMs` get Node's own 400, 431
+ * or 408 from its default 'clientError' handling.
  */
 export function createHttpServer(options: HttpServerOptions): Server {
-  return createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = options.routes?.get(url.pathname);
-    if (route) {
-      route(req, res);
-      return;
-    }
-    const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return;
-    }
-    if (url.pathname === '/healthz') {
-      void health(options, res);
-      return;
-    }
-    const match = FEED_PATH.exec(url.pathname);
-    if (match?.[1]) {
-      void feed(options, match[1], req, res);
-      return;
-    }
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
-  });
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  return createServer(
+    {
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      // How often Node looks for requests past their timeout (its default, 30 s, would double ours).
+      connectionsCheckingInterval: Math.max(10, Math.min(requestTimeout / 4, 5_000)),
+    },
+    (req, res) => {
+      const failed = (error: unknown) => {
+        options.logger.error({ err: error, method: req.method, path: pathOf(req) }, 'HTTP request failed');
+        if (!res.headersSent) res.writeHead(500, { connection: 'close' }).end();
+        else res.destroy();
+      };
+      try {
+        dispatch(options, req, res)?.catch(failed);
+      } catch (error) {
+        failed(error);
+      }
+    },
+  );
 }
 
 /** Starts listening on loopback and public interfaces; resolves with the bound port (useful with port 0). */

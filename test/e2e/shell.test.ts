@@ -5,7 +5,12 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { it as IT } from '../../src/core/i18n/it.ts';
 import { formatLocalTime } from '../../src/core/local-time-format.ts';
-import { type AraldoProcess, killAllAraldos, startAraldoProcess } from '../support/araldo-process.ts';
+import {
+  type AraldoProcess,
+  CHILD_CLOCK_START,
+  killAllAraldos,
+  startAraldoProcess,
+} from '../support/araldo-process.ts';
 
 // SPEC §4 and §5, end to end: the real entry point as a child process, the
 // shell on its stdin/stdout, PGlite under a temporary DATA_DIR, the `sito`
@@ -16,6 +21,7 @@ const SITE = 'Sito istituzionale';
 const CHILD_TEST = { timeout: 60_000 };
 /** two start-ups of PGlite plus a wait for a scheduled instant */
 const RESTART_TEST = { timeout: 90_000 };
+const HOUR = 3_600_000;
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -56,12 +62,6 @@ function indexOf(lines: readonly string[], predicate: (line: string) => boolean)
 
 function hasStackTrace(lines: readonly string[]): boolean {
   return lines.some((line) => /^\s+at /.test(line));
-}
-
-function untilReached(at: Date): Promise<void> {
-  // Real wall-clock time is the subject here: the instant must have passed
-  // while no Araldo was running. One timer, not a polling loop.
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, at.getTime() - Date.now()) + 250));
 }
 
 let dataDir: string;
@@ -152,10 +152,12 @@ describe('the shell chat with nothing configured', () => {
     'publishes a post that fell due while Araldo was killed, exactly once, after a restart',
     RESTART_TEST,
     async () => {
+      // The child's clock starts at CHILD_CLOCK_START: the post is due an hour
+      // later, and the second Araldo starts two hours later, with no waiting.
+      const start = new Date(CHILD_CLOCK_START);
       const first = startAraldoProcess({ dataDir });
       await first.port();
-      // Counted from when Araldo is ready, so propose and approve land before it.
-      const at = new Date(Date.now() + 5_000);
+      const at = new Date(start.getTime() + HOUR);
       first.write(`/propose to:sito at:${at.toISOString()} ${TEXT}`);
       first.write('/as supervisor');
       first.write('/react 1 ✅');
@@ -169,8 +171,10 @@ describe('the shell chat with nothing configured', () => {
       // The dead process's lock is still there: the restart must take it over.
       expect(readFileSync(join(dataDir, 'araldo.lock'), 'utf8').split('\n')[0]).toBe(String(first.pid));
 
-      await untilReached(at);
-      const second = startAraldoProcess({ dataDir });
+      const second = startAraldoProcess({
+        dataDir,
+        clockStart: new Date(start.getTime() + 2 * HOUR).toISOString(),
+      });
       const port = await second.port();
       const published = await second.waitForLine(
         thread(1, IT['publish.published']({ target: SITE, url: `http://localhost:${port}/feeds/sito.xml` })),
@@ -246,6 +250,53 @@ describe('the shell chat with nothing configured', () => {
     expect(existsSync(join(dataDir, 'pglite'))).toBe(false);
   });
 
+  describe("the day's digest, by the child's clock", () => {
+    const isDigestTitle = (line: string) => line.startsWith('[#social] ☀️ Riepilogo di ');
+
+    /** resolves once every line typed so far has been handled */
+    async function settle(araldo: AraldoProcess): Promise<void> {
+      const mark = araldo.stdout.length;
+      araldo.write('/status 999');
+      await araldo.waitForLine((line, index) => index >= mark && line.startsWith('[only you] '));
+    }
+
+    it(
+      'posts the digest once in #social when started on a weekday after 08:30, and not again after a restart',
+      RESTART_TEST,
+      async () => {
+        // Wednesday 2 December 2026, 11:00 in Rome.
+        const first = startAraldoProcess({ dataDir, clockStart: '2026-12-02T11:00:00+01:00' });
+        await first.waitForLine(isDigestTitle);
+        await settle(first);
+        expect(first.stdout.filter(isDigestTitle)).toEqual([
+          `[#social] ${IT['digest.title']({ date: 'mercoledì 2 dicembre' })}`,
+        ]);
+        first.kill('SIGTERM');
+        expect((await first.exited).code).toBe(0);
+
+        const second = startAraldoProcess({ dataDir, clockStart: '2026-12-02T12:00:00+01:00' });
+        await second.port();
+        await settle(second);
+        expect(second.stdout.filter(isDigestTitle)).toEqual([]);
+      },
+    );
+
+    it('posts no digest when started on a Saturday', CHILD_TEST, async () => {
+      // Saturday 5 December 2026, 11:00 in Rome: the default digest days are mon-fri.
+      const araldo = startAraldoProcess({ dataDir, clockStart: '2026-12-05T11:00:00+01:00' });
+      await araldo.port();
+      await settle(araldo);
+      expect(araldo.stdout.filter((line) => !line.startsWith('[only you] '))).toEqual([]);
+    });
+
+    it('posts no digest before its time on a weekday', CHILD_TEST, async () => {
+      const araldo = startAraldoProcess({ dataDir, clockStart: '2026-12-02T08:29:00+01:00' });
+      await araldo.port();
+      await settle(araldo);
+      expect(araldo.stdout.filter(isDigestTitle)).toEqual([]);
+    });
+  });
+
   describe('bad input', () => {
     /** types `line` and resolves with the `[only you]` lines that answer it */
     async function answerTo(araldo: AraldoProcess, line: string): Promise<string> {
@@ -296,6 +347,62 @@ describe('the shell chat with nothing configured', () => {
       const answers = araldo.stdout.slice(mark, araldo.stdout.lastIndexOf(next));
       expect(answers).toHaveLength(1);
       expect(answers[0]).toMatch(/^\[only you\] .*\/help/);
+      expect(araldo.exit).toBeUndefined();
+    });
+
+    it('refuses a NUL in a post with the character and where, and stores nothing', CHILD_TEST, async () => {
+      const araldo = startAraldoProcess({ dataDir });
+      await araldo.port();
+
+      expect(await answerTo(araldo, '/propose to:sito ciao\u0000mondo')).toBe(
+        `[only you] ${IT['text.control_character']({ character: 'U+0000 (NUL)', position: 22, context: '…to:sito ciao[U+0000]mondo', others: 0 })}`,
+      );
+      // The next proposal is #1: the refused one was never stored.
+      expect(await answerTo(araldo, '/propose to:sito ciao mondo')).toBe(
+        `[only you] ${IT['propose.created']({ number: 1 })}`,
+      );
+      expect(await answerTo(araldo, '/reply 1 va\u0007bene')).toContain('U+0007 (BEL)');
+      expect(araldo.stdout.some((line) => line.includes(IT['command.failed']()))).toBe(false);
+      expect(araldo.exit).toBeUndefined();
+      expect(hasStackTrace(araldo.stderr)).toBe(false);
+    });
+
+    it('answers Slack short names, check marks and any other emoji in /react', CHILD_TEST, async () => {
+      const araldo = startAraldoProcess({ dataDir });
+      await araldo.port();
+      await answerTo(araldo, `/propose to:sito ${TEXT}`);
+      const applied = (emoji: string) =>
+        `[only you] ${IT['shell.reaction_applied']({ emoji, action: 'approvazione', number: 1, added: true })}`;
+
+      expect(await answerTo(araldo, '/react 1 :white_check_mark:')).toBe(applied(':white_check_mark:'));
+      expect(await answerTo(araldo, '/react 1 ✔️')).toBe(applied('✔️'));
+      const other = await answerTo(araldo, '/react 1 👍');
+      expect(other).toMatch(
+        /^\[only you\] Reazione aggiunta, ma 👍 non conta per decidere\. Contano: ✅ approva/,
+      );
+      expect(other).toContain(':white_check_mark:');
+      expect(await answerTo(araldo, '/unreact 1 🎉')).toMatch(
+        /^\[only you\] Reazione tolta, ma 🎉 non conta/,
+      );
+
+      expect(await answerTo(araldo, '/as supervisor')).toBe(
+        `[only you] ${IT['shell.switched']({ name: 'supervisor' })}`,
+      );
+      const approved = await answerTo(araldo, '/react 1 :heavy_check_mark:');
+      expect(approved).toBe(applied(':heavy_check_mark:'));
+      await araldo.waitForLine(thread(1, IT['reaction.approved']({ name: 'supervisor', have: 1, need: 1 })));
+    });
+
+    it('quotes a 100 KB line back as a short excerpt', CHILD_TEST, async () => {
+      const araldo = startAraldoProcess({ dataDir });
+      await araldo.port();
+      const huge = 'x'.repeat(100_000);
+
+      for (const line of [`/frobnicate${huge}`, `/status ${huge}`, `/propose to:${huge} Testo.`]) {
+        const answer = await answerTo(araldo, line);
+        expect(answer.length).toBeLessThan(400);
+        expect(answer).toContain('x…');
+      }
       expect(araldo.exit).toBeUndefined();
     });
   });

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,14 +38,19 @@ interface Harness {
   readonly araldo: RunningAraldo;
   readonly url: string;
   readonly dataDir: string;
+  /** the first log entry matching `predicate`, logged already or the next one (needs `logLevel`) */
+  waitForLog(predicate: (entry: LogEntry) => boolean, timeoutMs?: number): Promise<LogEntry>;
 }
+
+/** One JSON line of Araldo's log. */
+type LogEntry = Record<string, unknown>;
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startHarness(mode: 'http' | 'socket'): Promise<Harness> {
+async function startHarness(mode: 'http' | 'socket', options: { logLevel?: 'info' } = {}): Promise<Harness> {
   const fake = await FakeSlack.start({ channels: [CHANNEL] });
   cleanups.push(() => fake.close());
   fake.setUser(EDITOR, { name: 'editor', displayName: 'Giulia Redattrice' });
@@ -61,7 +67,7 @@ async function startHarness(mode: 'http' | 'socket'): Promise<Harness> {
     dataDir,
     port: 0,
     publicUrl: undefined,
-    logLevel: 'silent',
+    logLevel: options.logLevel ?? 'silent',
     shellUser: 'editor',
     teams: [
       {
@@ -88,9 +94,39 @@ async function startHarness(mode: 'http' | 'socket'): Promise<Harness> {
     },
     secrets: [fake.botToken, SECRET],
     configSource: 'test',
+    clockStart: undefined,
   };
   const sink = new PassThrough();
-  sink.resume();
+  const logs: LogEntry[] = [];
+  const logged = new EventEmitter();
+  let partial = '';
+  sink.setEncoding('utf8').on('data', (chunk: string) => {
+    partial += chunk;
+    for (let end = partial.indexOf('\n'); end >= 0; end = partial.indexOf('\n')) {
+      const line = partial.slice(0, end);
+      partial = partial.slice(end + 1);
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as LogEntry;
+      logs.push(entry);
+      logged.emit('entry', entry);
+    }
+  });
+  const waitForLog = (predicate: (entry: LogEntry) => boolean, timeoutMs = 5000) =>
+    new Promise<LogEntry>((resolve, reject) => {
+      const found = logs.find(predicate);
+      if (found) return resolve(found);
+      const timer = setTimeout(() => {
+        logged.off('entry', listener);
+        reject(new Error(`no matching log entry within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const listener = (entry: LogEntry) => {
+        if (!predicate(entry)) return;
+        clearTimeout(timer);
+        logged.off('entry', listener);
+        resolve(entry);
+      };
+      logged.on('entry', listener);
+    });
   const araldo = await startAraldo(config, {
     stdin: Readable.from([]),
     stdout: sink,
@@ -98,11 +134,26 @@ async function startHarness(mode: 'http' | 'socket'): Promise<Harness> {
     clock: new FakeClock(MONDAY_MORNING),
   });
   cleanups.push(() => araldo.stop());
-  return { fake, araldo, url: `http://127.0.0.1:${araldo.port}/slack/events`, dataDir };
+  return { fake, araldo, url: `http://127.0.0.1:${araldo.port}/slack/events`, dataDir, waitForLog };
 }
 
 function blocksText(call: SlackCall): string {
   return JSON.stringify(call.args.blocks ?? '');
+}
+
+/** Every mrkdwn text object of a message's blocks (sections, fields, context elements). */
+function mrkdwnTexts(call: SlackCall): string[] {
+  const texts: string[] = [];
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (typeof value === 'object' && value !== null) {
+      const object = value as Record<string, unknown>;
+      if (object.type === 'mrkdwn' && typeof object.text === 'string') texts.push(object.text);
+      Object.values(object).forEach(visit);
+    }
+  };
+  visit(call.args.blocks);
+  return texts;
 }
 
 function isCard(number: number) {
@@ -148,15 +199,15 @@ describe('Araldo on Slack', () => {
   it('runs the whole loop over HTTP: propose, card, approve, publish, thread reply with link, card updated', async () => {
     const h = await startHarness('http');
     const text = 'Prova di pubblicazione: è tutto a posto & <ok>';
-    const started = Date.now();
     // Slack escapes &, < and > in the text it sends (docs: formatting text, escaping).
     const response = await command(
       h,
       EDITOR,
       'to:sito Prova di pubblicazione: è tutto a posto &amp; &lt;ok&gt;',
     );
+    // 200, not Bolt's 404 for a request left unacknowledged for 3 s: the ack
+    // came in time. How fast it comes is measured by `npm run bench`, not here.
     expect(response.status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(3000);
 
     const card = await h.fake.waitForCall('chat.postMessage', isCard(1));
     expect(card.args.channel).toBe(CHANNEL);
@@ -271,6 +322,83 @@ describe('Araldo on Slack', () => {
     );
     await event(h, reactionRemovedEvent({ ...input, eventId: 'EvRemove' }));
     await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /ha ritirato l'approvazione \(0\/1\)/));
+  });
+
+  it('drops Slack’s retry of a ✅ that was removed meanwhile: the approval does not come back', async () => {
+    const h = await startHarness('http', { logLevel: 'info' });
+    const cardTs = await proposeCard(h, 'to:sito at:"2026-11-24T09:00:00+01:00" Domani il mercato');
+    const input = {
+      user: SUPERVISOR,
+      reaction: 'white_check_mark',
+      channel: CHANNEL,
+      ts: cardTs,
+      itemUser: h.fake.botUserId,
+    };
+    const added = reactionAddedEvent({ ...input, eventId: 'EvAddOnce' });
+    await event(h, added);
+    await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /Programmata per/));
+    await event(h, reactionRemovedEvent({ ...input, eventId: 'EvRemoveOnce' }));
+    await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /ha ritirato l'approvazione \(0\/1\)/));
+    // Slack did not see the first ack in time and delivers the ✅ again, after its removal.
+    expect((await event(h, added, 1)).status).toBe(200);
+    await h.waitForLog(
+      (entry) => entry.eventId === 'EvAddOnce' && /retry is dropped/.test(String(entry.msg)),
+    );
+    await command(h, SUPERVISOR, '1', '/status');
+    const status = await h.fake.waitForCall('chat.postEphemeral', (call) =>
+      String(call.args.text).startsWith('#1 —'),
+    );
+    expect(String(status.args.text)).toContain(`#1 — ${IT['state.pending']()}`);
+    expect(h.fake.callsTo('chat.postMessage').filter(inThread(cardTs, /Programmata per/))).toHaveLength(1);
+    await command(h, SUPERVISOR, '1', '/audit');
+    const audit = await h.fake.waitForCall('chat.postEphemeral', (call) =>
+      String(call.args.text).startsWith(IT['audit.title']({ number: 1 })),
+    );
+    const lines = String(audit.args.text).split('\n');
+    expect(lines.filter((line) => line.includes(`· ${IT['audit.reacted']()} —`))).toHaveLength(1);
+    expect(lines.filter((line) => line.includes(`· ${IT['audit.approved']()}`))).toHaveLength(1);
+  });
+
+  it('escapes &, < and > in every text it sends, top-level and mrkdwn alike, and never twice', async () => {
+    const h = await startHarness('http');
+    // What the people typed, as Slack sends it: &, < and > escaped (formatting reference, escaping).
+    const proposed = 'Lavori &amp; Servizi &lt;!channel&gt; &lt;@U123&gt; 1 &lt; 2 &gt; 0';
+    const edited = 'Nuovo &amp; &lt;!here&gt; testo';
+    const cardTs = await proposeCard(h, `to:sito ${proposed}`);
+    const card = await h.fake.waitForCall('chat.postMessage', isCard(1));
+    expect(card.args.text).toBe(`Proposta #1: ${proposed}`);
+    expect(mrkdwnTexts(card)).toContain(proposed);
+    expect((card.args.blocks as { text?: { type: string; text: string } }[])[0]?.text).toEqual({
+      type: 'plain_text',
+      text: 'Proposta #1',
+      emoji: true,
+    });
+
+    await command(h, EDITOR, `1 ${edited}`, '/edit');
+    const reply = await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /Ora:/));
+    expect(String(reply.args.text)).toContain(`Prima: ${proposed}\nOra: ${edited}`);
+    const updated = await h.fake.waitForCall('chat.update', (call) => mrkdwnTexts(call).includes(edited));
+    expect(updated.args.text).toBe(`Proposta #1: ${edited}`);
+
+    await command(h, SUPERVISOR, '1', '/audit');
+    const audit = await h.fake.waitForCall('chat.postEphemeral', (call) =>
+      String(call.args.text).startsWith(IT['audit.title']({ number: 1 })),
+    );
+    expect(String(audit.args.text)).toContain(`prima: "${proposed}" → ora: "${edited}"`);
+    await command(h, SUPERVISOR, '', '/digest');
+    const digest = await h.fake.waitForCall(
+      'chat.postEphemeral',
+      (call) => String(call.args.text).includes('Riepilogo') && String(call.args.text).includes('#1'),
+    );
+    expect(String(digest.args.text)).toContain(`da 0 min: ${edited}`);
+
+    const wire = JSON.stringify(
+      h.fake.calls
+        .filter((call) => ['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(call.method))
+        .map((call) => call.args),
+    );
+    for (const injected of ['<!channel>', '<!here>', '<@U123>']) expect(wire).not.toContain(injected);
+    for (const twice of ['&amp;amp;', '&amp;lt;', '&amp;gt;']) expect(wire).not.toContain(twice);
   });
 
   it('opens the proposal form for /propose alone and shows problems under its fields', async () => {

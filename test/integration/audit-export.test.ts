@@ -10,9 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExportArgs } from '../../src/audit-export.ts';
 import { csvField, toAuditCsv } from '../../src/core/audit-csv.ts';
 import type { AuditEvent, NewAuditEvent } from '../../src/core/audit-event.ts';
+import { it as IT } from '../../src/core/i18n/it.ts';
 import type { Store } from '../../src/core/ports.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { DrizzleStore } from '../../src/store/drizzle-store.ts';
+import { createDeskHarness } from '../support/desk-harness.ts';
 import { createTestDatabase, type TestDatabase, testDriver } from '../support/test-database.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -442,6 +444,56 @@ describe(`the audit log on ${testDriver}`, () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('shows a long edit in /audit as an excerpt, and keeps it whole in the CSV', async () => {
+    const h = createDeskHarness(database);
+    await h.run('editor', '/propose to:sito Avviso breve');
+    const long = `Avviso ${'molto '.repeat(2_000)}lungo`;
+    await h.run('capo', `/edit 1 ${long}`);
+    const shown = await h.run('stagista', '/audit 1');
+    expect(shown.length).toBeLessThan(1_000);
+    expect(shown).toContain('…');
+    const entry = await h.store.getPost(h.team.id, 1);
+    const events = await h.store.listAudit(entry?.post.id ?? 'missing');
+    expect(events.find((e) => e.action === 'edited')?.details).toMatchObject({ after: long });
+  });
+
+  it('keeps an edit with its text before and after, in /audit and in the CSV row', async () => {
+    // The harness clock: Saturday 21 November 2026, 11:00 in Rome.
+    const h = createDeskHarness(database);
+    await h.run('editor', '/propose to:sito Mercato sabato, "in piazza".');
+    const after = 'Mercato domenica, "in piazza"\ne in via Roma ✅';
+    h.clock.advance(5 * 60_000);
+    expect(await h.run('capo', `/edit 1 ${after}`)).toContain('#1');
+    const shown = await h.run('stagista', '/audit 1');
+    // Chat shows each text on one line; the CSV below keeps the line break.
+    expect(shown).toContain(
+      `capo · ${IT['audit.edited']()} — ${IT['audit.edit_detail']({ before: 'Mercato sabato, "in piazza".', after: after.replace('\n', ' ') })}`,
+    );
+    const request = parseExportArgs(['--from', '2026-11-21', '--to', '2026-11-21']);
+    if (!request.ok) throw new Error(request.error);
+    const events = (await h.store.listAuditBetween(request.value.from, request.value.to)).filter(
+      (e) => e.teamId === h.team.id,
+    );
+    const [header, ...rows] = parseRfc4180(toAuditCsv(events, { bom: false }));
+    expect(header).toEqual(HEADER);
+    expect(rows.map((row) => row[7])).toEqual(['proposed', 'edited']);
+    const edited = rows[1] ?? [];
+    expect(edited.slice(1, 8)).toEqual([
+      '2026-11-21T10:05:00.000Z',
+      h.team.id,
+      '1',
+      events[1]?.postId,
+      'capo',
+      'capo',
+      'edited',
+    ]);
+    expect(JSON.parse(edited[8] ?? '')).toEqual({
+      before: 'Mercato sabato, "in piazza".',
+      after,
+      version: 2,
+    });
   });
 
   it('`npm run audit:export` refuses bad dates with the usage line and exit code 2', async () => {

@@ -458,14 +458,34 @@ describe(`the desk's commands on ${testDriver}`, () => {
       expect(events[5]).toContain('https://example.test/sito/remote-1');
     });
 
-    it('shows an edit with its new text and a reschedule with its new time', async () => {
+    it('shows an edit with its text before and after, and a reschedule with its new time', async () => {
       const h = createDeskHarness(database);
       const n = await proposeOne(h);
       await h.run('editor', `/edit ${n} Nuovo testo.`);
+      await h.run('capo', `/edit ${n} Terzo testo.`);
       await h.run('editor', `/reschedule ${n} domani alle 9`);
-      const text = await h.run('capo', `/audit ${n}`);
-      expect(text).toContain(`${IT['audit.edited']()} — "Nuovo testo."`);
-      expect(text).toContain(IT['audit.rescheduled']());
+      const lines = (await h.run('capo', `/audit ${n}`)).split('\n');
+      const edits = lines.filter((line) => line.includes(IT['audit.edited']()));
+      expect(edits).toHaveLength(2);
+      expect(edits[0]).toMatch(
+        new RegExp(
+          `· editor · ${IT['audit.edited']()} — prima: "Chiuso il ponte di via Roma per lavori\\." → ora: "Nuovo testo\\."$`,
+        ),
+      );
+      expect(edits[1]).toContain(
+        `· capo · ${IT['audit.edited']()} — ${IT['audit.edit_detail']({ before: 'Nuovo testo.', after: 'Terzo testo.' })}`,
+      );
+      expect(lines.some((line) => line.includes(IT['audit.rescheduled']()))).toBe(true);
+    });
+
+    it('shows an edit before and after in English for an English team', async () => {
+      const h = createDeskHarness(database, { team: { language: 'en' } });
+      await h.run('editor', '/propose to:sito Bridge closed.');
+      await h.run('editor', '/edit 1 Bridge open again.');
+      const text = await h.run('capo', '/audit 1');
+      expect(text).toContain(
+        `${EN['audit.edited']()} — before: "Bridge closed." → now: "Bridge open again."`,
+      );
     });
 
     it('shows reactions in the team language, not as internal codes', async () => {

@@ -396,7 +396,8 @@ describe(`the desk on ${testDriver}`, () => {
       const n = await proposeOne(h);
       const status = await h.run('capo', `/status ${n}`);
       expect(status).toContain(`#${n} — in attesa di approvazione`);
-      expect(status).toContain('Sito istituzionale: pending');
+      expect(status).toContain('Sito istituzionale: in attesa di approvazione');
+      expect(status).not.toMatch(/\bpending\b/);
       expect(await h.run('capo', '/status 999')).toBe('Non esiste la proposta #999.');
       expect(await h.run('capo', '/status abc')).toContain('non è il numero di una proposta');
     });

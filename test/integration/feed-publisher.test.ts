@@ -292,6 +292,11 @@ describe('FeedPublisher', () => {
     const outcome = await publisher.publish(request(), new AbortController().signal);
 
     expect(outcome.kind).not.toBe('published');
+    // The reason reaches the thread and /status: in the team's words.
+    expect(outcome).toEqual({
+      kind: 'unavailable',
+      reason: 'il file del feed non è stato scritto (ENOTDIR)',
+    });
     expect(existsSync(join(blocker, 'feeds'))).toBe(false);
   });
 });

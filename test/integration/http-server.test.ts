@@ -1,9 +1,16 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHttpServer, listen } from '../../src/web/http-server.ts';
+import { createHttpServer, type HttpServerOptions, listen } from '../../src/web/http-server.ts';
 import { RecordingLogger } from '../fakes/recording-logger.ts';
 
 // `/healthz` and `/feeds/<target>.xml` (SPEC §2 feed, §5), on a real server
@@ -24,9 +31,28 @@ let feedsDir: string;
 let logger: RecordingLogger;
 let server: Server | undefined;
 
-async function start(ping: () => Promise<void>): Promise<number> {
-  server = createHttpServer({ ping, feedsDir, logger });
+async function start(
+  ping: () => Promise<void>,
+  more: Pick<HttpServerOptions, 'routes' | 'requestTimeoutMs'> = {},
+): Promise<number> {
+  server = createHttpServer({ ping, feedsDir, logger, ...more });
   return listen(server, 0);
+}
+
+/** Bytes written on a raw socket (left open unless `end`); resolves with what came back before it closed. */
+function raw(port: number, bytes: string, { end = true } = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      if (end) socket.end(bytes);
+      else socket.write(bytes);
+    });
+    let received = '';
+    socket.on('data', (data: Buffer) => {
+      received += data.toString('latin1');
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(received));
+  });
 }
 
 function send(port: number, method: string, path: string): Promise<Answer> {
@@ -170,6 +196,67 @@ describe('methods', () => {
       }
     },
   );
+});
+
+describe('requests that must not stop the server', () => {
+  it.each(['//', '//[', 'http://[', 'http://a:b@/x'])(
+    'answers 400 to the request target %s, which is no URL',
+    async (target) => {
+      const port = await start(async () => {});
+      const answer = await raw(port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect((await send(port, 'GET', '/healthz')).status).toBe(200);
+    },
+  );
+
+  it('answers 500 when a route throws, rejects, or fails after its answer started, and logs each', async () => {
+    const routes = new Map([
+      [
+        '/throws',
+        () => {
+          throw new Error('sync failure');
+        },
+      ],
+      ['/rejects', () => Promise.reject(new Error('async failure'))],
+      [
+        '/half',
+        async (_req: IncomingMessage, res: ServerResponse) => {
+          res.writeHead(200).write('partial');
+          throw new Error('late failure');
+        },
+      ],
+    ]);
+    const port = await start(async () => {}, { routes });
+
+    expect((await send(port, 'GET', '/throws')).status).toBe(500);
+    expect((await send(port, 'POST', '/rejects')).status).toBe(500);
+    // Headers were out: the only honest signal left is a cut connection.
+    await expect(send(port, 'GET', '/half')).rejects.toThrow(/aborted|socket hang up|ECONNRESET/);
+    expect((await send(port, 'GET', '/healthz')).status).toBe(200);
+    const failures = logger.lines.filter((line) => line.message === 'HTTP request failed');
+    expect(failures.map((line) => [(line.fields.err as Error).message, line.fields.path])).toEqual([
+      ['sync failure', '/throws'],
+      ['async failure', '/rejects'],
+      ['late failure', '/half'],
+    ]);
+  });
+
+  it('answers 408 to a client that never finishes sending its request', async () => {
+    // A route that reads the whole body before answering, as /slack/events does.
+    const reads = (req: IncomingMessage, res: ServerResponse) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200).end());
+    };
+    const port = await start(async () => {}, {
+      routes: new Map([['/upload', reads]]),
+      requestTimeoutMs: 200,
+    });
+    const head = 'POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n';
+    const answer = await raw(port, `${head}only part of it`, { end: false });
+
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+  });
 });
 
 describe('listen', () => {

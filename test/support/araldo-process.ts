@@ -21,7 +21,19 @@ export interface AraldoProcessOptions {
   readonly dataDir: string;
   /** more environment (ARALDO_CONFIG, ARALDO_SHELL_USER…); wins over the defaults */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The instant the child's clock reads at start (ARALDO_CLOCK_START); it
+   * runs at real speed from there. Defaults to CHILD_CLOCK_START, so no test
+   * reads the wall clock, the weekday or the machine's zone.
+   */
+  readonly clockStart?: string;
 }
+
+/**
+ * Where every child's clock starts unless a test says otherwise: a Wednesday
+ * at 07:00 in Rome, before the default 08:30 digest, far from any DST change.
+ */
+export const CHILD_CLOCK_START = '2026-06-10T07:00:00+02:00';
 
 // Inherited variables that would make the child read another configuration
 // or database than the one the test sets up.
@@ -37,6 +49,7 @@ const SCRUBBED_ENV = [
   'SLACK_APP_TOKEN',
   'SLACK_SIGNING_SECRET',
   'DISCORD_TOKEN',
+  'ARALDO_CLOCK_START',
 ];
 
 const running = new Set<AraldoProcess>();
@@ -62,7 +75,16 @@ export class AraldoProcess {
   constructor(options: AraldoProcessOptions) {
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const name of SCRUBBED_ENV) delete env[name];
-    Object.assign(env, { DATA_DIR: options.dataDir, PORT: '0', LOG_LEVEL: 'info' }, options.env);
+    Object.assign(
+      env,
+      {
+        DATA_DIR: options.dataDir,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        ARALDO_CLOCK_START: options.clockStart ?? CHILD_CLOCK_START,
+      },
+      options.env,
+    );
     this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: REPO_ROOT,
       env,

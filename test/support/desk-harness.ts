@@ -52,6 +52,8 @@ export function createDeskHarness(
     policy?: PublishingPolicy;
     idempotent?: boolean;
     store?: Store;
+    /** publishers that take the place of the recording ones, by target id */
+    publishers?: Readonly<Record<string, Publisher>>;
   } = {},
 ): DeskHarness {
   teamCounter += 1;
@@ -85,7 +87,8 @@ export function createDeskHarness(
       logger,
       teams: [team],
       targets,
-      publisherFor: (target): Publisher | undefined => publishers.get(target.id),
+      publisherFor: (target): Publisher | undefined =>
+        options.publishers?.[target.id] ?? publishers.get(target.id),
       wake: (at) => wakes.push(at),
     },
     options.policy ?? DEFAULT_PUBLISHING_POLICY,

@@ -57,6 +57,13 @@ describe('parseProposeArgs', () => {
     expect(parsed.ok && parsed.value.text).toBe('Avviso urgente per i residenti');
   });
 
+  it('accepts :rotating_light:, as Slack sends 🚨 in a slash command, as the urgent option', () => {
+    expect(parseProposeArgs(':rotating_light: to:sito Allerta meteo')).toMatchObject({
+      ok: true,
+      value: { urgent: true, targets: ['sito'], text: 'Allerta meteo' },
+    });
+  });
+
   it('accepts 🚨 and urgente as the urgent option', () => {
     expect(parseProposeArgs('🚨 Testo').ok && parseProposeArgs('🚨 Testo')).toMatchObject({
       value: { urgent: true },

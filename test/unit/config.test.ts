@@ -37,6 +37,37 @@ describe('loadConfig', () => {
     expect(loaded.value.port).toBe(3000);
     expect(loaded.value.databaseUrl).toBeUndefined();
     expect(loaded.value.logLevel).toBe('warn');
+    expect(loaded.value.clockStart).toBeUndefined();
+  });
+
+  it('takes the empty lines of a copied .env.example as unset', () => {
+    const loaded = loadConfig(
+      {
+        DATABASE_URL: '',
+        PUBLIC_URL: '',
+        LOG_LEVEL: '',
+        SLACK_API_URL: '',
+        ARALDO_CLOCK_START: '',
+        PORT: '',
+      },
+      '/srv/araldo',
+    );
+    expect(loaded.ok && loaded.value.databaseUrl).toBeUndefined();
+    expect(loaded.ok && loaded.value.port).toBe(3000);
+  });
+
+  it('reads ARALDO_CLOCK_START as an instant with its offset', () => {
+    const loaded = loadConfig({ ARALDO_CLOCK_START: '2026-12-02T11:00:00+01:00' }, '/srv/araldo');
+    expect(loaded.ok && loaded.value.clockStart?.toISOString()).toBe('2026-12-02T10:00:00.000Z');
+  });
+
+  it('refuses an ARALDO_CLOCK_START without an offset, since it would depend on the machine zone', () => {
+    const loaded = loadConfig({ ARALDO_CLOCK_START: '2026-12-02 11:00' }, '/srv/araldo');
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.error.join('\n')).toMatch(
+      /^ARALDO_CLOCK_START: expected an ISO 8601 instant with its offset/,
+    );
   });
 
   it('reports every problem at once, naming the field and what is expected', () => {

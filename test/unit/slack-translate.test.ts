@@ -5,6 +5,8 @@ import {
   fromProposeSubmission,
   slashCommandSchema,
   toCardMessage,
+  toEphemeralText,
+  toMessageText,
   toModalErrors,
   toSectionBlocks,
   unescapeSlackText,
@@ -75,6 +77,125 @@ describe('Slack translation', () => {
         expect(joined).toBe(text);
       }),
     );
+  });
+
+  describe('escaping (Slack formatting reference: escape &, < and > in mrkdwn, nothing else)', () => {
+    const hostile = 'Lavori & Servizi <!channel> <@U123> <https://evil.example|clicca> 1 < 2 > 0 &amp;';
+    const escaped =
+      'Lavori &amp; Servizi &lt;!channel&gt; &lt;@U123&gt; &lt;https://evil.example|clicca&gt; 1 &lt; 2 &gt; 0 &amp;amp;';
+
+    /** every mrkdwn text of a message: section texts and fields, context elements */
+    function mrkdwnTexts(blocks: readonly Record<string, unknown>[]): string[] {
+      const texts: string[] = [];
+      const visit = (value: unknown): void => {
+        if (Array.isArray(value)) value.forEach(visit);
+        else if (typeof value === 'object' && value !== null) {
+          const object = value as Record<string, unknown>;
+          if (object.type === 'mrkdwn' && typeof object.text === 'string') texts.push(object.text);
+          Object.values(object).forEach(visit);
+        }
+      };
+      visit(blocks);
+      return texts;
+    }
+
+    it('escapes the card’s fallback text as its blocks are escaped', () => {
+      const message = toCardMessage({ ...card, text: hostile, urgent: false });
+      expect(message.text).toBe(`Proposta #7: ${escaped}`);
+      expect(mrkdwnTexts(message.blocks)).toContain(escaped);
+      const wire = JSON.stringify(message);
+      expect(wire).not.toContain('<!channel>');
+      expect(wire).not.toContain('<@U123>');
+      expect(wire).not.toContain('<https://evil.example');
+    });
+
+    it('leaves plain_text and alt text unescaped, since Slack shows them as written', () => {
+      const message = toCardMessage({
+        ...card,
+        text: hostile,
+        images: [{ url: 'https://comune.example.it/a.jpg', alt: 'Ponte <chiuso> & transenne' }],
+      });
+      const image = message.blocks.find((b) => b.type === 'image');
+      expect(image?.alt_text).toBe('Ponte <chiuso> & transenne');
+      expect(message.blocks[0]).toEqual({
+        type: 'header',
+        text: { type: 'plain_text', text: '🚨 Proposta #7', emoji: true },
+      });
+      const wire = JSON.stringify(message);
+      for (const twice of ['&amp;amp;amp;', '&amp;lt;', '&amp;gt;']) expect(wire).not.toContain(twice);
+    });
+
+    it('never leaves half an entity at the end of the fallback text', () => {
+      const text = `${'a'.repeat(199)}&<>`;
+      expect(toCardMessage({ ...card, text, urgent: false }).text).toBe(
+        `Proposta #7: ${'a'.repeat(199)}&amp;`,
+      );
+    });
+
+    it('cuts the card’s text into sections between entities, never inside one', () => {
+      fc.assert(
+        fc.property(
+          fc
+            .array(fc.constantFrom('&', '<', '>', 'a', 'è', '𝄞', '\n'), { minLength: 2990, maxLength: 7000 })
+            .map((parts) => parts.join('')),
+          (text) => {
+            const sections = toCardMessage({ ...card, text })
+              .blocks.filter((b) => b.type === 'section' && (b.text as { verbatim?: boolean })?.verbatim)
+              .map((b) => (b.text as { text: string }).text);
+            for (const section of sections) {
+              expect([...section].length).toBeLessThanOrEqual(3000);
+              expect(section).not.toMatch(/&(?!amp;|lt;|gt;)|&[a-z]*$/);
+            }
+            expect(unescapeSlackText(sections.join(''))).toBe(text);
+          },
+        ),
+        { numRuns: 30 },
+      );
+    });
+
+    it('escapes thread replies and channel messages, keeping the mentions Araldo adds', () => {
+      expect(toMessageText({ text: hostile, mentions: ['U0EDITOR'] })).toBe(`<@U0EDITOR> ${escaped}`);
+      expect(toMessageText({ text: hostile })).toBe(escaped);
+    });
+
+    it('escapes ephemeral replies, which quote what the person typed', () => {
+      expect(toEphemeralText(`Destinazione sconosciuta: ${hostile}`)).toBe(
+        `Destinazione sconosciuta: ${escaped}`,
+      );
+    });
+
+    it('keeps entities and mentions whole when a digest is cut into sections', () => {
+      const text = toMessageText({ text: `${'x'.repeat(2990)}&&&&<!here>`, mentions: ['U0EDITOR'] });
+      const parts = toSectionBlocks(text).map((b) => (b.text as { text: string }).text);
+      expect(parts.join('')).toBe(text);
+      for (const part of parts) {
+        expect([...part].length).toBeLessThanOrEqual(3000);
+        expect(part).not.toMatch(/&(?!amp;|lt;|gt;)|&[a-z]*$|<@U0EDITOR$|^U0EDITOR>/);
+      }
+      const mentioned = toSectionBlocks(`${'y'.repeat(2995)}<@U0EDITOR>`).map(
+        (b) => (b.text as { text: string }).text,
+      );
+      expect(mentioned).toEqual(['y'.repeat(2995), '<@U0EDITOR>']);
+    });
+
+    it('escapes the URL of a published post inside its link', () => {
+      const message = toCardMessage({
+        ...card,
+        targets: [
+          {
+            id: 'sito',
+            displayName: 'Sito & blog',
+            network: 'feed',
+            used: 1,
+            limit: undefined,
+            url: 'https://comune.example.it/feed?a=1&b=2|x>y',
+          },
+        ],
+      });
+      expect(mrkdwnTexts(message.blocks)).toContain(
+        'Destinazioni: Sito &amp; blog `1` <https://comune.example.it/feed?a=1&amp;b=2%7Cx%3Ey|↗>',
+      );
+    });
   });
 
   it('reads slash command text as typed, undoing Slack’s escaping', () => {

@@ -1,9 +1,12 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Desk, LocateResult } from '../../core/desk.ts';
+import { quoted } from '../../core/excerpt.ts';
 import { t } from '../../core/i18n/translate.ts';
 import type { Logger } from '../../core/ports.ts';
+import { explainNotAReview, toReviewAction } from '../../core/review-action.ts';
 import type { Team } from '../../core/team.ts';
+import { checkText, describeTextProblem } from '../../core/text-check.ts';
 import type { ShellChat } from './shell-chat.ts';
 import { fromShellLine } from './translate.ts';
 
@@ -87,15 +90,35 @@ export class ShellAdapter {
             emoji: input.emoji,
             added: input.added,
           });
+          if (result === 'not_a_review') {
+            chat.sayToTypist(explainNotAReview(team.language, input.emoji, input.added));
+            return;
+          }
+          const action = toReviewAction(input.emoji);
+          if (result === 'applied' && action) {
+            // A terminal shows no reaction under the card, and a reaction may
+            // rightly change nothing in the thread (a repeat, a decided post):
+            // the typist is told it was taken, whatever follows.
+            chat.sayToTypist(
+              t(team.language, 'shell.reaction_applied', {
+                emoji: quoted(input.emoji, 32),
+                action: t(team.language, `review.${action}`),
+                number: input.number,
+                added: input.added,
+              }),
+            );
+            return;
+          }
           this.#explain(result, input.number);
           return;
         }
         case 'reply': {
           const post = { number: input.number };
-          this.#explain(
-            await this.#desk.threadReply({ teamId: team.id, actor, post, text: input.text }),
-            input.number,
-          );
+          const result = await this.#desk.threadReply({ teamId: team.id, actor, post, text: input.text });
+          // The desk refused it; the same check says which character, and where.
+          const clean = result === 'bad_text' ? checkText(input.text) : undefined;
+          if (clean && !clean.ok) chat.sayToTypist(describeTextProblem(team.language, clean.error));
+          else this.#explain(result, input.number);
           return;
         }
         case 'command': {
@@ -110,10 +133,9 @@ export class ShellAdapter {
     }
   }
 
-  /** tells the typist why a reaction or reply did nothing */
+  /** tells the typist that a reaction or reply found no post */
   #explain(result: LocateResult, number: number): void {
     const { chat, team } = this.#options;
     if (result === 'no_such_post') chat.sayToTypist(t(team.language, 'command.no_such_post', { number }));
-    if (result === 'not_a_review') chat.sayToTypist(t(team.language, 'reaction.not_a_review'));
   }
 }

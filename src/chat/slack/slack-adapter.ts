@@ -12,6 +12,8 @@ import type { Desk } from '../../core/desk.ts';
 import { t } from '../../core/i18n/translate.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { Team } from '../../core/team.ts';
+import { checkText, describeTextProblem } from '../../core/text-check.ts';
+import { createSlackEventsEndpoint, SLACK_BODY_LIMIT_BYTES } from './events-endpoint.ts';
 import { SlackChat, type SlackWriter } from './slack-chat.ts';
 import {
   ACTION_IDS,
@@ -85,6 +87,7 @@ export class SlackAdapter {
   readonly #logger: Logger;
   readonly #byChannel: ReadonlyMap<string, Team>;
   readonly #httpReceiver: HTTPReceiver | undefined;
+  readonly #eventsEndpoint: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   readonly #socketReceiver: SocketModeReceiver | undefined;
   readonly #names = new Map<string, string>();
   readonly #groups = new Map<string, { members: ReadonlySet<string>; fetchedAt: number }>();
@@ -112,6 +115,12 @@ export class SlackAdapter {
         logger,
         // Acks go out at once; the work continues after (SPEC §6: well inside 3 s).
         processBeforeResponse: false,
+        bodyLimit: SLACK_BODY_LIMIT_BYTES,
+      });
+      this.#eventsEndpoint = createSlackEventsEndpoint({
+        bolt: this.#httpReceiver.requestListener,
+        signingSecret: options.signingSecret ?? '',
+        logger: this.#logger,
       });
     }
     this.#app = new App({
@@ -131,9 +140,12 @@ export class SlackAdapter {
     this.#register();
   }
 
-  /** HTTP mode: the handler of POST /slack/events (signature checked by Bolt). */
+  /**
+   * HTTP mode: the handler of /slack/events, any method. Bolt's listener
+   * behind Araldo's guard (events-endpoint.ts): every request gets a status.
+   */
   get requestListener(): ((req: IncomingMessage, res: ServerResponse) => void) | undefined {
-    return this.#httpReceiver?.requestListener;
+    return this.#eventsEndpoint;
   }
 
   /** checks the token with Slack (auth.test) and, in Socket Mode, connects */
@@ -147,10 +159,19 @@ export class SlackAdapter {
     if (this.#socketReceiver) await this.#socketReceiver.stop();
   }
 
-  /** true the first time an event id is seen: Slack retries must not act twice */
+  /**
+   * true the first time an event id is seen: Slack retries must not act
+   * twice. The core alone is not enough: it keeps one approval per person,
+   * but a retried ✅ landing after that ✅ was removed would approve again,
+   * and each retried reaction or thread message would be a second entry in
+   * the audit log.
+   */
   #firstTime(eventId: string | undefined): boolean {
     if (!eventId) return true;
-    if (this.#seenEvents.has(eventId)) return false;
+    if (this.#seenEvents.has(eventId)) {
+      this.#logger.info({ eventId }, 'Slack event already handled; its retry is dropped');
+      return false;
+    }
     this.#seenEvents.add(eventId);
     if (this.#seenEvents.size > SEEN_EVENTS_MAX) {
       const oldest = this.#seenEvents.values().next().value;
@@ -280,12 +301,21 @@ export class SlackAdapter {
       if (message.thread_ts === message.ts || !this.#firstTime(eventId)) return;
       const team = this.#teamFor(message.channel, workspaceOf(body));
       if (!team) return;
-      await this.#desk.threadReply({
+      const result = await this.#desk.threadReply({
         teamId: team.id,
         actor: await this.#actor(team, message.user),
         post: { cardRef: toCardRef(message.channel, message.thread_ts) },
         text: message.text,
       });
+      // Not recorded: the writer hears why, privately, rather than silence.
+      const clean = result === 'bad_text' ? checkText(message.text) : undefined;
+      if (clean && !clean.ok) {
+        await this.chat.sayToUser(
+          message.channel,
+          message.user,
+          describeTextProblem(team.language, clean.error),
+        );
+      }
     });
 
     app.view(CALLBACK_IDS.propose, async ({ ack, view, body }) => {

@@ -1,7 +1,14 @@
 import type { Card } from '../../core/card.ts';
 import type { ChatOut, Logger, OutMessage } from '../../core/ports.ts';
 import type { Team } from '../../core/team.ts';
-import { fromCardRef, toCardMessage, toCardRef, toMessageText, toSectionBlocks } from './translate.ts';
+import {
+  fromCardRef,
+  toCardMessage,
+  toCardRef,
+  toEphemeralText,
+  toMessageText,
+  toSectionBlocks,
+} from './translate.ts';
 
 /** The part of @slack/web-api's WebClient Araldo writes with. */
 export interface SlackWriter {
@@ -101,7 +108,7 @@ export class SlackChat implements ChatOut {
   /** a reply only `user` sees, in `channel`; failures are logged, never thrown */
   async sayToUser(channel: string, user: string, text: string): Promise<void> {
     try {
-      await this.#client.chat.postEphemeral({ channel, user, text });
+      await this.#client.chat.postEphemeral({ channel, user, text: toEphemeralText(text) });
     } catch (error) {
       this.#logger.error({ err: error, channel }, 'could not send an ephemeral reply');
     }

@@ -43,11 +43,38 @@ export function fromCardRef(cardRef: string): { channel: string; ts: string } {
   return { channel: cardRef.slice(0, slash), ts: cardRef.slice(slash + 1) };
 }
 
-function chunks(text: string, size: number): string[] {
-  const chars = [...text];
+/**
+ * The units mrkdwn must not be cut inside: an entity (`&amp;`), a token
+ * Araldo wrote on purpose (`<@U123>`, `<url|↗>`; escaped text holds no
+ * bare `<`), or one code point.
+ */
+const MRKDWN_ATOM = /&(?:amp|lt|gt);|<[^<>]*>|[\s\S]/gu;
+
+/** Mrkdwn cut into pieces of at most `size` characters, never inside an entity or a token. */
+function chunks(mrkdwn: string, size: number): string[] {
   const out: string[] = [];
-  for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(''));
-  return out.length > 0 ? out : [''];
+  let current = '';
+  let length = 0;
+  for (const atom of mrkdwn.match(MRKDWN_ATOM) ?? []) {
+    const atomLength = [...atom].length;
+    if (length > 0 && length + atomLength > size) {
+      out.push(current);
+      current = '';
+      length = 0;
+    }
+    current += atom;
+    length += atomLength;
+  }
+  if (length > 0 || out.length === 0) out.push(current);
+  return out;
+}
+
+/**
+ * A URL inside `<url|label>`: `&` escaped as Slack's formatting rules ask,
+ * and `<`, `>`, `|` percent-encoded so they cannot end the link early.
+ */
+function linkUrl(url: string): string {
+  return url.replace(/&/g, '&amp;').replace(/[<>|]/g, (c) => encodeURIComponent(c));
 }
 
 /**
@@ -86,7 +113,7 @@ export function toCardMessage(card: Card): { text: string; blocks: Block[] } {
   const meters = card.targets
     .map((target) => {
       const meter = target.limit === undefined ? `${target.used}` : `${target.used}/${target.limit}`;
-      const link = target.url ? ` <${target.url}|↗>` : '';
+      const link = target.url ? ` <${linkUrl(target.url)}|↗>` : '';
       return `${escapeMrkdwn(target.displayName)} \`${meter}\`${link}`;
     })
     .join(' · ');
@@ -143,7 +170,17 @@ export function toCardMessage(card: Card): { text: string; blocks: Block[] } {
         ]
       : []),
   ];
-  return { text: `${title}: ${[...card.text].slice(0, 200).join('')}`, blocks };
+  // The fallback shows in notifications and is parsed as mrkdwn like the
+  // blocks: cut first, then escaped, so no entity is cut in half.
+  return { text: escapeMrkdwn(`${title}: ${[...card.text].slice(0, 200).join('')}`), blocks };
+}
+
+/**
+ * A reply only its reader sees (chat.postEphemeral): the desk's words are
+ * plain text and often quote the person's input, so they are escaped.
+ */
+export function toEphemeralText(text: string): string {
+  return escapeMrkdwn(text);
 }
 
 /** A thread reply or channel message: mentions first, text escaped for mrkdwn. */

@@ -47,6 +47,13 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'time.dst_gap': (p) => `That hour does not exist because of the switch to summer time: using ${p.when}.`,
   'time.dst_overlap': (p) =>
     `That hour happens twice because of the switch to winter time: using the first, ${p.when}.`,
+  'time.day_part_mismatch': (p) =>
+    `The time "${p.input}" does not add up: ${p.part} runs from ${p.from} to ${p.to}. Write an hour in that range, or the hour from 0 to 23 without the part of the day, for example "tomorrow at 20:00".`,
+  'time.day_part.morning': () => 'the morning',
+  'time.day_part.afternoon': () => 'the afternoon',
+  'time.day_part.evening': () => 'the evening',
+  'time.day_part.night': () => 'the night',
+  'time.day_part.tonight': () => '"tonight"',
   'command.unknown': (p) => `Unknown command: /${p.name}. Type /help for the list of commands.`,
   'command.not_a_number': (p) => `"${p.given}" is not a proposal number. Example: /status 12.`,
   'command.no_such_post': (p) => `There is no proposal #${p.number}.`,
@@ -78,7 +85,12 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'publish.unknown': (p) =>
     `I do not know whether the post reached ${p.target}: Araldo stopped while sending it. Check the account: if it is missing, type /retry ${p.number}.`,
   'publish.missing_publisher': (p) =>
-    `The target ${p.target} is not set up for publishing: tell the administrator.`,
+    `no publishing service is configured for the target ${p.target} (tell Araldo's administrator)`,
+  'publish.interrupted': () => 'Araldo was interrupted while sending',
+  'publish.publisher_error': () =>
+    "the publishing service failed unexpectedly (the details are in Araldo's log)",
+  'feed.not_writable': (p) => `the feed file cannot be written (${p.code}): tell Araldo's administrator`,
+  'feed.write_failed': (p) => `the feed file could not be written (${p.code})`,
   'publish.done': () => 'Every publication went through.',
   'command.not_allowed': (p) => `Only the author or an approver can do that on proposal #${p.number}.`,
   'command.too_late': (p) => `Proposal #${p.number} is already ${p.status}: it can no longer be changed.`,
@@ -122,6 +134,7 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'audit.publish_unknown': () => 'outcome unknown',
   'audit.retried': () => 'asked for a retry',
   'audit.digest_sent': () => 'digest sent',
+  'audit.edit_detail': (p) => `before: "${p.before}" → now: "${p.after}"`,
   'digest.title': (p) => `☀️ Digest for ${p.date}`,
   'digest.today': () => 'Scheduled today:',
   'digest.waiting': () => 'Waiting for a decision:',
@@ -133,8 +146,8 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'age.minutes': (p) => `${p.n} min`,
   'age.hours': (p) => `${p.n} ${p.n === 1 ? 'hour' : 'hours'}`,
   'age.days': (p) => `${p.n} ${p.n === 1 ? 'day' : 'days'}`,
-  'reaction.not_a_review': () =>
-    'Reaction added. To decide use ✅ (approve), ❌ (reject) or ✏️ (request changes).',
+  'reaction.not_a_review': (p) =>
+    `${p.added ? 'Reaction added' : 'Reaction removed'}, but ${p.emoji} does not count as a decision. These count: ${p.approve} approve (also ${p.approveAlso}), ${p.reject} reject (also ${p.rejectAlso}), ${p.changes} request changes (also ${p.changesAlso}).`,
   'shell.switched': (p) => `You now write as ${p.name}.`,
   'shell.usage': (p) => `Usage: ${p.usage}`,
   'shell.plain_message': () =>
@@ -171,7 +184,8 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
       '  /audit 12 — the whole history of the proposal',
       '  /digest — today’s digest',
       'Reactions on the card: ✅ approve, ❌ reject, ✏️ request changes; removing ✅ withdraws the approval.',
-      'Times: "tomorrow 9am", "next monday at 18:30", "december 1 9:00", "in 2 hours", "2026-12-01T09:00+01:00".',
+      'Times: "tomorrow 9am", "tomorrow morning", "tonight at 9", "half past nine", "next monday at 18:30", "december 1 9:00", "in 2 hours", "2026-12-01T09:00+01:00".',
+      'Without an hour: morning 09:00, afternoon 15:00, evening 21:00, night 23:00; "tonight at 9" is 21:00.',
     ].join('\n'),
   'unit.characters': () => 'characters',
   'unit.weighted': () => 'weighted characters',
@@ -183,4 +197,25 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
     `${p.name}, publishing has already started: the approval can no longer be withdrawn. If needed, use /cancel or correct it afterwards.`,
   'propose.card_failed': (p) =>
     `Proposal #${p.number} saved, but its card did not appear in the channel because of a chat problem. Try the same command again shortly, or check with /status ${p.number}.`,
+  // Bad input and states in words (issue 7, points 3 and 5).
+  'text.control_character': (p) =>
+    `The text holds a control character that cannot be published: ${p.character}, at character ${p.position} ("${p.context}")${p.others > 0 ? ` and ${p.others} more like it` : ''}. Remove it and try again: line breaks and tabs are fine.`,
+  'shell.reaction_applied': (p) =>
+    p.added
+      ? `You reacted with ${p.emoji} (${p.action}) to proposal #${p.number}.`
+      : `You removed ${p.emoji} (${p.action}) from proposal #${p.number}.`,
+  'review.approve': () => 'approval',
+  'review.reject': () => 'rejection',
+  'review.request_changes': () => 'changes requested',
+  'delivery.pending': () => 'waiting for approval',
+  'delivery.scheduled': () => 'scheduled',
+  'delivery.publishing': () => 'publishing',
+  'delivery.published': () => 'published',
+  'delivery.failed': () => 'failed',
+  'delivery.unknown': () => 'outcome to be checked on the account',
+  'delivery.cancelled': () => 'cancelled',
+  'audit.reason.self_approval': () => 'the author cannot approve their own proposal',
+  'audit.reason.not_an_approver': () => 'not an approver',
+  'status.delivery': (p) =>
+    `  • ${p.target}: ${p.state}${p.attempts > 0 ? ` (${p.attempts === 1 ? '1 attempt' : `${p.attempts} attempts`})` : ''}${p.detail ? ` — ${p.detail}` : ''}`,
 };

@@ -58,6 +58,13 @@ export const it = {
     `Quell'ora non esiste per il cambio all'ora legale: uso ${p.when}.`,
   'time.dst_overlap': (p: { when: string }) =>
     `Quell'ora si ripete per il ritorno all'ora solare: uso la prima, ${p.when}.`,
+  'time.day_part_mismatch': (p: { input: string; part: string; from: string; to: string }) =>
+    `L'orario "${p.input}" non torna: ${p.part} va dalle ${p.from} alle ${p.to}. Scrivi un'ora di quella fascia, oppure l'ora da 0 a 23 senza la parte del giorno, ad esempio "domani alle 20".`,
+  'time.day_part.morning': () => 'la mattina',
+  'time.day_part.afternoon': () => 'il pomeriggio',
+  'time.day_part.evening': () => 'la sera',
+  'time.day_part.night': () => 'la notte',
+  'time.day_part.tonight': () => '"tonight" (stasera e stanotte)',
   'command.unknown': (p: { name: string }) =>
     `Comando sconosciuto: /${p.name}. Scrivi /help per l'elenco dei comandi.`,
   'command.not_a_number': (p: { given: string }) =>
@@ -93,7 +100,13 @@ export const it = {
   'publish.unknown': (p: { target: string; number: number }) =>
     `Non so se il post è arrivato su ${p.target}: Araldo si è interrotto durante l'invio. Controlla l'account: se manca, scrivi /retry ${p.number}.`,
   'publish.missing_publisher': (p: { target: string }) =>
-    `La destinazione ${p.target} non è configurata per la pubblicazione: avvisa l'amministratore.`,
+    `per la destinazione ${p.target} non è configurato nessun servizio di pubblicazione (avvisa l'amministratore di Araldo)`,
+  'publish.interrupted': () => "Araldo si è interrotto durante l'invio",
+  'publish.publisher_error': () =>
+    'il servizio di pubblicazione ha dato un errore imprevisto (i dettagli sono nel registro di Araldo)',
+  'feed.not_writable': (p: { code: string }) =>
+    `il file del feed non si può scrivere (${p.code}): avvisa l'amministratore di Araldo`,
+  'feed.write_failed': (p: { code: string }) => `il file del feed non è stato scritto (${p.code})`,
   'publish.done': () => 'Tutte le pubblicazioni sono andate a buon fine.',
   'command.not_allowed': (p: { number: number }) =>
     `Solo l'autore o un supervisore può farlo sulla proposta #${p.number}.`,
@@ -142,6 +155,7 @@ export const it = {
   'audit.publish_unknown': () => 'esito sconosciuto',
   'audit.retried': () => 'ha chiesto di ripetere',
   'audit.digest_sent': () => 'riepilogo inviato',
+  'audit.edit_detail': (p: { before: string; after: string }) => `prima: "${p.before}" → ora: "${p.after}"`,
   'digest.title': (p: { date: string }) => `☀️ Riepilogo di ${p.date}`,
   'digest.today': () => 'Oggi in programma:',
   'digest.waiting': () => 'In attesa di una decisione:',
@@ -155,8 +169,17 @@ export const it = {
   'age.minutes': (p: { n: number }) => `${p.n} min`,
   'age.hours': (p: { n: number }) => `${p.n} ${p.n === 1 ? 'ora' : 'ore'}`,
   'age.days': (p: { n: number }) => `${p.n} ${p.n === 1 ? 'giorno' : 'giorni'}`,
-  'reaction.not_a_review': () =>
-    'Reazione aggiunta. Per decidere usa ✅ (approva), ❌ (rifiuta) o ✏️ (chiedi modifiche).',
+  'reaction.not_a_review': (p: {
+    emoji: string;
+    added: boolean;
+    approve: string;
+    approveAlso: string;
+    reject: string;
+    rejectAlso: string;
+    changes: string;
+    changesAlso: string;
+  }) =>
+    `${p.added ? 'Reazione aggiunta' : 'Reazione tolta'}, ma ${p.emoji} non conta per decidere. Contano: ${p.approve} approva (anche ${p.approveAlso}), ${p.reject} rifiuta (anche ${p.rejectAlso}), ${p.changes} chiedi modifiche (anche ${p.changesAlso}).`,
   'shell.switched': (p: { name: string }) => `Ora scrivi come ${p.name}.`,
   'shell.usage': (p: { usage: string }) => `Uso: ${p.usage}`,
   'shell.plain_message': () =>
@@ -195,7 +218,8 @@ export const it = {
       '  /audit 12 — la storia completa della proposta',
       '  /digest — il riepilogo di oggi',
       'Reazioni sulla scheda: ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche; togliere ✅ ritira l’approvazione.',
-      'Orari: "domani alle 9", "lunedì prossimo alle 18:30", "1 dicembre 9:00", "tra 2 ore", "2026-12-01T09:00+01:00".',
+      'Orari: "domani alle 9", "domattina", "stasera alle 21", "alle 9 e mezza", "lunedì prossimo alle 18:30", "1 dicembre 9:00", "tra 2 ore", "2026-12-01T09:00+01:00".',
+      'Senza ora: mattina 09:00, pomeriggio 15:00, sera 21:00, notte 23:00; "stasera alle 9" sono le 21:00.',
     ].join('\n'),
   'unit.characters': () => 'caratteri',
   'unit.weighted': () => 'caratteri pesati',
@@ -207,6 +231,27 @@ export const it = {
     `${p.name}, la pubblicazione è già partita: l'approvazione non si può più ritirare. Se serve, usa /cancel o correggi dopo.`,
   'propose.card_failed': (p: { number: number }) =>
     `Proposta #${p.number} salvata, ma la scheda non è comparsa nel canale per un problema della chat. Riprova tra poco con lo stesso comando oppure controlla con /status ${p.number}.`,
+  // Bad input and states in words (issue 7, points 3 and 5).
+  'text.control_character': (p: { character: string; position: number; context: string; others: number }) =>
+    `Il testo contiene un carattere di controllo che non si può pubblicare: ${p.character}, al carattere ${p.position} («${p.context}»)${p.others > 0 ? ` e altri ${p.others} come lui` : ''}. Toglilo e riprova: a capo e tabulazioni vanno bene.`,
+  'shell.reaction_applied': (p: { emoji: string; action: string; number: number; added: boolean }) =>
+    p.added
+      ? `Hai reagito con ${p.emoji} (${p.action}) alla proposta #${p.number}.`
+      : `Hai tolto ${p.emoji} (${p.action}) dalla proposta #${p.number}.`,
+  'review.approve': () => 'approvazione',
+  'review.reject': () => 'rifiuto',
+  'review.request_changes': () => 'richiesta di modifiche',
+  'delivery.pending': () => 'in attesa di approvazione',
+  'delivery.scheduled': () => 'programmata',
+  'delivery.publishing': () => 'in pubblicazione',
+  'delivery.published': () => 'pubblicata',
+  'delivery.failed': () => 'fallita',
+  'delivery.unknown': () => "esito da verificare sull'account",
+  'delivery.cancelled': () => 'annullata',
+  'audit.reason.self_approval': () => "l'autore non può approvare la propria proposta",
+  'audit.reason.not_an_approver': () => 'non è tra i supervisori',
+  'status.delivery': (p: { target: string; state: string; attempts: number; detail: string }) =>
+    `  • ${p.target}: ${p.state}${p.attempts > 0 ? ` (${p.attempts === 1 ? '1 tentativo' : `${p.attempts} tentativi`})` : ''}${p.detail ? ` — ${p.detail}` : ''}`,
 } as const;
 
 /** A key of the message catalog. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { t } from '../../core/i18n/translate.ts';
 import type { Publisher, PublishRequest } from '../../core/ports.ts';
 import type { PublishOutcome } from '../../core/publish-outcome.ts';
 import { type FeedEntry, renderAtom } from './atom.ts';
@@ -107,12 +108,10 @@ export class FeedPublisher implements Publisher {
       const code = (error as NodeJS.ErrnoException).code;
       // A full or read-only disk needs a person; anything else may pass.
       if (code === 'ENOSPC' || code === 'EROFS' || code === 'EACCES') {
-        return { kind: 'rejected', reason: `the feed file cannot be written (${code})` };
+        return { kind: 'rejected', reason: t(request.team.language, 'feed.not_writable', { code }) };
       }
-      return {
-        kind: 'unavailable',
-        reason: `the feed file could not be written (${code ?? (error as Error).message})`,
-      };
+      const detail = code ?? (error as Error).message;
+      return { kind: 'unavailable', reason: t(request.team.language, 'feed.write_failed', { code: detail }) };
     }
   }
 }
