@@ -11,7 +11,7 @@ import {
   type Weekday,
 } from './core/posting-window.ts';
 import { err, ok, type Result } from './core/result.ts';
-import type { Target } from './core/target.ts';
+import { DEFAULT_FEED_ENTRIES, MAX_FEED_ENTRIES, type Target } from './core/target.ts';
 import { CHAT_KINDS, type Team } from './core/team.ts';
 
 /** Slack credentials and endpoints, from the environment. */
@@ -30,7 +30,7 @@ export interface SlackSettings {
 /** Everything Araldo needs to start, validated. */
 export interface AppConfig {
   readonly databaseUrl: string | undefined;
-  /** where PGlite files and feeds live */
+  /** where the embedded database (PGlite) lives */
   readonly dataDir: string;
   readonly port: number;
   /** the address people reach this server at, for feed links; undefined: http://localhost:PORT */
@@ -99,6 +99,15 @@ const targetSchema = z.strictObject({
     .default({}),
   approvalsRequired: z.int().min(1).max(10).optional(),
   ...postingFields,
+  feed: z
+    .strictObject({
+      entries: z
+        .int('expected a whole number of entries')
+        .min(1, 'expected at least 1 entry')
+        .max(MAX_FEED_ENTRIES, `expected at most ${MAX_FEED_ENTRIES} entries`)
+        .default(DEFAULT_FEED_ENTRIES),
+    })
+    .optional(),
 });
 
 const teamSchema = z.strictObject({
@@ -196,6 +205,11 @@ function checkReferences(
   file.targets.forEach((target, index) => {
     if (targetIds.has(target.id)) problems.push(`targets[${index}].id: "${target.id}" is used twice`);
     targetIds.add(target.id);
+    if (target.feed && target.network !== 'feed') {
+      problems.push(
+        `targets[${index}].feed: only targets of network feed have a feed (this one is ${target.network})`,
+      );
+    }
     for (const [field, variable] of Object.entries(target.credentials)) {
       if (!env[variable]) {
         problems.push(`targets[${index}].credentials.${field}: environment variable ${variable} is not set`);
@@ -306,6 +320,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
       ...(target.approvalsRequired === undefined ? {} : { approvalsRequired: target.approvalsRequired }),
       ...(target.slots || target.quietHours ? { posting: toPolicy(target) } : {}),
+      ...(target.feed ? { feed: { entries: target.feed.entries } } : {}),
     };
   });
   const teams: Team[] = parsedFile.data.teams.map((team) => ({

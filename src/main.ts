@@ -14,6 +14,7 @@ import type { Target } from './core/target.ts';
 import type { ChatKind } from './core/team.ts';
 import { createLogger } from './logger.ts';
 import { installProcessSafety } from './process-safety.ts';
+import { feedSettingsFor } from './publish/feed/feed-document.ts';
 import { FeedPublisher } from './publish/feed/feed-publisher.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { type DataDirLock, lockDataDir } from './store/data-dir-lock.ts';
@@ -48,15 +49,7 @@ function buildPublishers(
   for (const target of config.targets) {
     switch (target.network) {
       case 'feed':
-        publishers.set(
-          target.id,
-          new FeedPublisher({
-            directory: join(config.dataDir, 'feeds'),
-            targetId: target.id,
-            title: target.displayName,
-            publicUrl,
-          }),
-        );
+        publishers.set(target.id, new FeedPublisher({ targetId: target.id, publicUrl }));
         break;
       default:
         logger.warn({ target: target.id, network: target.network }, 'no publisher for this network yet');
@@ -94,14 +87,17 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
   if (shellTeam) chats.set('shell', shellChat);
 
   const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
+  // The port, and so the default public URL, is known only once listening.
+  let publicUrl = config.publicUrl ?? '';
   const http = createHttpServer({
     ping: () => store.ping(),
-    feedsDir: join(config.dataDir, 'feeds'),
+    // Every process renders every feed from the database: replicas serve the same document.
+    feeds: { store, targets: feedSettingsFor(config.targets, config.teams), publicUrl: () => publicUrl },
     logger,
     routes,
   });
   const port = await listen(http, config.port);
-  const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+  publicUrl = config.publicUrl ?? `http://localhost:${port}`;
 
   let scheduler: Scheduler | undefined;
   const desk = createDesk({

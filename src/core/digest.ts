@@ -98,7 +98,8 @@ export async function sendDueDigests(ctx: DeskContext, teams: readonly Team[]): 
     const now = ctx.now();
     if (!isDigestDue(team, now)) continue;
     const day = localDay(now, team.timeZone);
-    if (!(await ctx.store.claimDigest(team.id, day, now, DIGEST_CLAIM_STALE_MS))) continue;
+    const claimToken = await ctx.store.claimDigest(team.id, day, now, DIGEST_CLAIM_STALE_MS);
+    if (claimToken === undefined) continue;
     try {
       const text = await buildDigest(ctx, team);
       await ctx.deps.chat.postInChannel(team, { text });
@@ -108,7 +109,13 @@ export async function sendDueDigests(ctx: DeskContext, teams: readonly Team[]): 
       ctx.deps.logger.error({ err: error, teamId: team.id, day }, 'digest could not be sent');
       continue;
     }
-    await ctx.store.markDigestSent(team.id, day, ctx.now());
+    if (!(await ctx.store.markDigestSent(team.id, day, claimToken, ctx.now()))) {
+      // This round outlived DIGEST_CLAIM_STALE_MS and another one took the
+      // day over: that one records the digest. TODO(#8): the digest as an
+      // outbox row, so a stalled round can no longer post it too.
+      ctx.deps.logger.warn({ teamId: team.id, day }, 'digest claim lost before it was recorded');
+      continue;
+    }
     await ctx.store.appendAudit({
       teamId: team.id,
       postId: undefined,

@@ -99,10 +99,21 @@ export interface PostWithDeliveries {
   readonly deliveries: readonly Delivery[];
 }
 
-/** A delivery claimed by this worker for publishing. */
-export interface ClaimedDelivery {
+/** A delivery with the post it belongs to, as the store lists them. */
+export interface DeliveryWithPost {
   readonly delivery: Delivery;
   readonly post: Post;
+}
+
+/** A delivery claimed by this worker for publishing. */
+export interface ClaimedDelivery extends DeliveryWithPost {
+  /**
+   * The proof of this claim: random, new on every claim (a takeover of an
+   * expired claim gets a new one), opaque to the core. Ending the attempt
+   * needs it, so a worker whose lease passed and was taken over can no
+   * longer write over the new claimant's outcome.
+   */
+  readonly claimToken: string;
 }
 
 /** How a publishing attempt ended, as the store records it. */
@@ -187,7 +198,8 @@ export interface Store {
    * claims up to `limit` deliveries of these teams due at `now` (scheduled,
    * next attempt passed) for `leaseMs`, counting the attempt; skips rows
    * other workers hold, so no delivery is claimed twice. A process claims
-   * only for the teams it is configured for.
+   * only for the teams it is configured for. Each claim carries a fresh
+   * `claimToken`, the one completeDelivery asks for.
    */
   claimDueDeliveries(
     teamIds: readonly string[],
@@ -197,7 +209,8 @@ export interface Store {
   ): Promise<readonly ClaimedDelivery[]>;
   /**
    * deliveries whose claim expired while publishing: their worker died
-   * mid-attempt. Returns them claimed again for `leaseMs`.
+   * or stalled mid-attempt. Returns them claimed again for `leaseMs`, each
+   * with a new `claimToken`, so the earlier claimant's token stops working.
    */
   claimAbandonedDeliveries(
     teamIds: readonly string[],
@@ -206,12 +219,17 @@ export interface Store {
     leaseMs: number,
   ): Promise<readonly ClaimedDelivery[]>;
   /**
-   * records the end of an attempt on a claimed delivery and re-derives the
-   * post's state; returns the post afterwards, or undefined when the claim
-   * was lost (the delivery is no longer `publishing`)
+   * records the end of an attempt on a claimed delivery (published, a retry
+   * scheduled, failed, unknown) and re-derives the post's state, only while
+   * `claimToken` is still the delivery's current claim: a conditional
+   * transition from `publishing` with that token, which the claim then loses.
+   * Returns the post afterwards, or undefined when the claim was lost
+   * (another worker took it over, or the attempt already ended); then
+   * nothing changed.
    */
   completeDelivery(
     deliveryId: string,
+    claimToken: string,
     completion: DeliveryCompletion,
     at: Date,
   ): Promise<PostWithDeliveries | undefined>;
@@ -253,22 +271,33 @@ export interface Store {
     limit: number,
   ): Promise<readonly PostWithDeliveries[]>;
   /** scheduled deliveries of a team due in [from, to), soonest first, with their posts */
-  listDueBetween(teamId: string, from: Date, to: Date): Promise<readonly ClaimedDelivery[]>;
+  listDueBetween(teamId: string, from: Date, to: Date): Promise<readonly DeliveryWithPost[]>;
   /** deliveries of a team published in [from, to), in publication order, with their posts */
-  listPublishedBetween(teamId: string, from: Date, to: Date): Promise<readonly ClaimedDelivery[]>;
+  listPublishedBetween(teamId: string, from: Date, to: Date): Promise<readonly DeliveryWithPost[]>;
+  /**
+   * the newest `limit` published deliveries of one target, with their posts:
+   * newest publication first, ties broken by delivery id so every replica
+   * lists them in the same order. A feed target's Atom document is this list.
+   */
+  listLatestPublished(targetId: string, limit: number): Promise<readonly DeliveryWithPost[]>;
   /** failed or unknown deliveries of a team last touched at or after `since`, oldest first */
-  listNeedingAttention(teamId: string, since: Date): Promise<readonly ClaimedDelivery[]>;
+  listNeedingAttention(teamId: string, since: Date): Promise<readonly DeliveryWithPost[]>;
   /** due instants of a target's scheduled deliveries in [from, to), to find free slots */
   listTargetDueTimes(targetId: string, from: Date, to: Date): Promise<readonly Date[]>;
   /**
-   * claims the team's digest of a local day; false when it was already
-   * claimed (by this or another process), so each day's digest goes once.
-   * A claim never marked sent and older than `staleAfterMs` (its process
-   * died before sending) can be claimed again.
+   * claims the team's digest of a local day and returns the claim's random
+   * token; undefined when it was already claimed (by this or another
+   * process), so each day's digest goes once. A claim never marked sent and
+   * older than `staleAfterMs` (its process died or stalled before sending)
+   * can be claimed again, with a new token.
    */
-  claimDigest(teamId: string, day: string, at: Date, staleAfterMs: number): Promise<boolean>;
-  /** records that the claimed digest went out */
-  markDigestSent(teamId: string, day: string, at: Date): Promise<void>;
+  claimDigest(teamId: string, day: string, at: Date, staleAfterMs: number): Promise<string | undefined>;
+  /**
+   * records that the claimed digest went out, only while `claimToken` is
+   * the day's current claim and nothing was recorded yet; false when the
+   * claim was lost (taken over after going stale), then nothing changed
+   */
+  markDigestSent(teamId: string, day: string, claimToken: string, at: Date): Promise<boolean>;
   /** audit events of every team in [from, to), in order, for exports */
   listAuditBetween(from: Date, to: Date): Promise<readonly AuditEvent[]>;
   /**

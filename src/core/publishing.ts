@@ -180,10 +180,13 @@ async function complete(
   completion: DeliveryCompletion,
   policy: PublishingPolicy,
 ): Promise<void> {
-  const after = await ctx.store.completeDelivery(claim.delivery.id, completion, ctx.now());
+  const after = await ctx.store.completeDelivery(claim.delivery.id, claim.claimToken, completion, ctx.now());
   if (!after) {
+    // Our lease passed and another worker holds the delivery now (or has
+    // ended it): its outcome is the one on record, announced and audited by
+    // it, so this late answer only goes to the log.
     ctx.deps.logger.warn(
-      { delivery: claim.delivery.id },
+      { delivery: claim.delivery.id, outcome: completion.kind },
       'claim lost before completion; another worker took over',
     );
     return;

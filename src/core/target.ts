@@ -18,4 +18,12 @@ export interface Target {
   readonly approvalsRequired?: number;
   /** slots and quiet hours of this target, each overriding the team's */
   readonly posting?: PostingPolicy;
+  /** `feed` targets only: how many of the newest entries the Atom document shows (1 … MAX_FEED_ENTRIES) */
+  readonly feed?: { readonly entries: number };
 }
+
+/** Entries a feed target's document shows when its configuration does not say. */
+export const DEFAULT_FEED_ENTRIES = 50;
+
+/** The most entries a feed target may show: every request renders them all from the database. */
+export const MAX_FEED_ENTRIES = 500;

@@ -1,10 +1,27 @@
-import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, lte, min, or, type SQL, sql } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  min,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { Actor } from '../core/actor.ts';
 import type { AuditAction, AuditEvent, NewAuditEvent } from '../core/audit-event.ts';
 import { type Delivery, type DeliveryState, derivePublishedState } from '../core/delivery.ts';
 import type {
   ClaimedDelivery,
   DeliveryCompletion,
+  DeliveryWithPost,
   NewPost,
   PostWithDeliveries,
   Store,
@@ -130,6 +147,11 @@ async function setDueTimes(
         ),
       );
   }
+}
+
+/** A claim's proof of ownership: 16 random bytes, hex. */
+function newClaimToken(): string {
+  return randomBytes(16).toString('hex');
 }
 
 /** Deliveries whose post belongs to one of these teams. */
@@ -399,7 +421,8 @@ export class DrizzleStore implements Store {
 
   /**
    * Locks the matching rows with FOR UPDATE SKIP LOCKED, so concurrent
-   * workers each get different rows, and marks them publishing with a lease.
+   * workers each get different rows, and marks them publishing with a lease
+   * and a fresh claim token each.
    */
   async #claim(
     where: ReturnType<typeof and>,
@@ -418,11 +441,13 @@ export class DrizzleStore implements Store {
         .limit(limit)
         .for('update', { skipLocked: true });
       if (candidates.length === 0) return [];
+      const tokens = candidates.map((c) => sql`when ${c.id}::uuid then ${newClaimToken()}`);
       const claimed = await tx
         .update(deliveries)
         .set({
           state: 'publishing',
           claimedUntil: new Date(now.getTime() + leaseMs),
+          claimToken: sql`case ${deliveries.id} ${sql.join(tokens, sql` `)} end`,
           attempts: countAttempt ? sql`${deliveries.attempts} + 1` : deliveries.attempts,
         })
         .where(
@@ -442,13 +467,21 @@ export class DrizzleStore implements Store {
         .where(and(inArray(posts.id, postIds), inArray(posts.state, ['approved', 'scheduled'])));
       return claimed.flatMap((row) => {
         const post = byId.get(row.postId);
-        return post ? [{ delivery: toDelivery(row), post: { ...post, state: 'publishing' as const } }] : [];
+        if (!post || row.claimToken === null) return [];
+        return [
+          {
+            delivery: toDelivery(row),
+            post: { ...post, state: 'publishing' as const },
+            claimToken: row.claimToken,
+          },
+        ];
       });
     });
   }
 
   async completeDelivery(
     deliveryId: string,
+    claimToken: string,
     completion: DeliveryCompletion,
     at: Date,
   ): Promise<PostWithDeliveries | undefined> {
@@ -487,10 +520,17 @@ export class DrizzleStore implements Store {
       // serialises the completions, so the last one sees every outcome when
       // it derives the post's state.
       await lockDeliveriesOf(tx, owner.postId);
+      // Only the current claimant wins; the attempt's end clears the token.
       const [row] = await tx
         .update(deliveries)
-        .set({ ...patch, updatedAt: at })
-        .where(and(eq(deliveries.id, deliveryId), eq(deliveries.state, 'publishing')))
+        .set({ ...patch, claimToken: null, updatedAt: at })
+        .where(
+          and(
+            eq(deliveries.id, deliveryId),
+            eq(deliveries.state, 'publishing'),
+            eq(deliveries.claimToken, claimToken),
+          ),
+        )
         .returning({ postId: deliveries.postId });
       if (!row) return undefined;
       const all = await loadDeliveries(tx, row.postId);
@@ -567,7 +607,14 @@ export class DrizzleStore implements Store {
       await lockDeliveriesOf(tx, postId);
       const retried = await tx
         .update(deliveries)
-        .set({ state: 'scheduled', nextAttemptAt: at, attempts: 0, claimedUntil: null, updatedAt: at })
+        .set({
+          state: 'scheduled',
+          nextAttemptAt: at,
+          attempts: 0,
+          claimedUntil: null,
+          claimToken: null,
+          updatedAt: at,
+        })
         .where(and(eq(deliveries.postId, postId), inArray(deliveries.state, ['failed', 'unknown'])))
         .returning({ id: deliveries.id });
       if (retried.length > 0) {
@@ -593,7 +640,7 @@ export class DrizzleStore implements Store {
     );
   }
 
-  async listDueBetween(teamId: string, from: Date, to: Date): Promise<readonly ClaimedDelivery[]> {
+  async listDueBetween(teamId: string, from: Date, to: Date): Promise<readonly DeliveryWithPost[]> {
     return this.#deliveriesWithPosts(
       and(
         eq(posts.teamId, teamId),
@@ -605,7 +652,7 @@ export class DrizzleStore implements Store {
     );
   }
 
-  async listPublishedBetween(teamId: string, from: Date, to: Date): Promise<readonly ClaimedDelivery[]> {
+  async listPublishedBetween(teamId: string, from: Date, to: Date): Promise<readonly DeliveryWithPost[]> {
     return this.#deliveriesWithPosts(
       and(
         eq(posts.teamId, teamId),
@@ -617,7 +664,20 @@ export class DrizzleStore implements Store {
     );
   }
 
-  async listNeedingAttention(teamId: string, since: Date): Promise<readonly ClaimedDelivery[]> {
+  async listLatestPublished(targetId: string, limit: number): Promise<readonly DeliveryWithPost[]> {
+    // Served on every feed request. `nulls last` matches deliveries_target_published_idx
+    // (plain `desc` means nulls first in PostgreSQL), so the index gives the order.
+    const rows = await this.#db
+      .select({ delivery: deliveries, post: posts })
+      .from(deliveries)
+      .innerJoin(posts, eq(posts.id, deliveries.postId))
+      .where(and(eq(deliveries.targetId, targetId), eq(deliveries.state, 'published')))
+      .orderBy(sql`${deliveries.publishedAt} desc nulls last`, desc(deliveries.id))
+      .limit(limit);
+    return rows.map((row) => ({ delivery: toDelivery(row.delivery), post: toPost(row.post) }));
+  }
+
+  async listNeedingAttention(teamId: string, since: Date): Promise<readonly DeliveryWithPost[]> {
     return this.#deliveriesWithPosts(
       and(
         eq(posts.teamId, teamId),
@@ -631,7 +691,7 @@ export class DrizzleStore implements Store {
   async #deliveriesWithPosts(
     where: ReturnType<typeof and>,
     order: typeof deliveries.nextAttemptAt | typeof deliveries.publishedAt | typeof deliveries.updatedAt,
-  ): Promise<readonly ClaimedDelivery[]> {
+  ): Promise<readonly DeliveryWithPost[]> {
     const rows = await this.#db
       .select({ delivery: deliveries, post: posts })
       .from(deliveries)
@@ -658,13 +718,19 @@ export class DrizzleStore implements Store {
     return rows.flatMap((row) => (row.at ? [row.at] : []));
   }
 
-  async claimDigest(teamId: string, day: string, at: Date, staleAfterMs: number): Promise<boolean> {
+  async claimDigest(
+    teamId: string,
+    day: string,
+    at: Date,
+    staleAfterMs: number,
+  ): Promise<string | undefined> {
+    const claimToken = newClaimToken();
     const claimed = await this.#db
       .insert(digests)
-      .values({ teamId, day, claimedAt: at })
+      .values({ teamId, day, claimedAt: at, claimToken })
       .onConflictDoUpdate({
         target: [digests.teamId, digests.day],
-        set: { claimedAt: at },
+        set: { claimedAt: at, claimToken },
         // Built by drizzle, not raw sql: a Date in a raw template reaches postgres.js unserialised.
         setWhere: and(
           isNull(digests.sentAt),
@@ -672,14 +738,23 @@ export class DrizzleStore implements Store {
         ) as SQL,
       })
       .returning({ day: digests.day });
-    return claimed.length === 1;
+    return claimed.length === 1 ? claimToken : undefined;
   }
 
-  async markDigestSent(teamId: string, day: string, at: Date): Promise<void> {
-    await this.#db
+  async markDigestSent(teamId: string, day: string, claimToken: string, at: Date): Promise<boolean> {
+    const marked = await this.#db
       .update(digests)
       .set({ sentAt: at })
-      .where(and(eq(digests.teamId, teamId), eq(digests.day, day)));
+      .where(
+        and(
+          eq(digests.teamId, teamId),
+          eq(digests.day, day),
+          eq(digests.claimToken, claimToken),
+          isNull(digests.sentAt),
+        ),
+      )
+      .returning({ day: digests.day });
+    return marked.length === 1;
   }
 
   async listAuditBetween(from: Date, to: Date): Promise<readonly AuditEvent[]> {

@@ -67,6 +67,11 @@ export const deliveries = pgTable(
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: instant('next_attempt_at'),
     claimedUntil: instant('claimed_until'),
+    /**
+     * who holds the claim: a fresh random token on every claim, cleared when
+     * the attempt ends; a completion is accepted only with the current one
+     */
+    claimToken: text('claim_token'),
     remoteId: text('remote_id'),
     publicUrl: text('public_url'),
     lastError: text('last_error'),
@@ -79,6 +84,10 @@ export const deliveries = pgTable(
     index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.state} = 'scheduled'`),
     index('deliveries_target_due_idx').on(t.targetId, t.nextAttemptAt).where(sql`${t.state} = 'scheduled'`),
     index('deliveries_published_idx').on(t.publishedAt).where(sql`${t.state} = 'published'`),
+    // The feed of a target, newest first: served on every request to /feeds/<target>.xml.
+    index('deliveries_target_published_idx')
+      .on(t.targetId, t.publishedAt.desc())
+      .where(sql`${t.state} = 'published'`),
     index('deliveries_claimed_idx').on(t.claimedUntil).where(sql`${t.state} = 'publishing'`),
   ],
 );
@@ -137,6 +146,8 @@ export const digests = pgTable(
     teamId: text('team_id').notNull(),
     day: text('day').notNull(),
     claimedAt: instant('claimed_at').notNull(),
+    /** the current claimant's random token; a stale claim taken over gets a new one */
+    claimToken: text('claim_token'),
     sentAt: instant('sent_at'),
   },
   (t) => [primaryKey({ columns: [t.teamId, t.day] })],

@@ -1,16 +1,26 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import type { Logger } from '../core/ports.ts';
+import type { Logger, Store } from '../core/ports.ts';
+import { type FeedDocument, type FeedSettings, renderFeedDocument } from '../publish/feed/feed-document.ts';
+
+/** The feeds a server renders at `/feeds/<target>.xml`, from the database on each request. */
+export interface FeedRoutes {
+  readonly store: Pick<Store, 'listLatestPublished'>;
+  /** the configured `feed` targets; any other name is 404 */
+  readonly targets: readonly FeedSettings[];
+  /**
+   * the public base URL, without trailing slash, for the documents' self
+   * links; read on each request since it may be known only once listening
+   */
+  readonly publicUrl: () => string;
+}
 
 /** What the HTTP server exposes. */
 export interface HttpServerOptions {
   /** resolves when the database answers; rejects otherwise */
   readonly ping: () => Promise<void>;
-  /** folder of the Atom feeds served under /feeds/ */
-  readonly feedsDir: string;
+  /** the Atom feeds served under /feeds/; none when absent */
+  readonly feeds?: FeedRoutes;
   readonly logger: Logger;
   /**
    * more handlers by exact path, any method (Slack's /slack/events); each
@@ -24,7 +34,9 @@ export interface HttpServerOptions {
 /** A handler of one path. */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-const FEED_PATH = /^\/feeds\/([a-z0-9][a-z0-9_-]{0,62}\.xml)$/;
+const FEED_PATH = /^\/feeds\/([a-z0-9][a-z0-9_-]{0,62})\.xml$/;
+/** How long a reader may reuse a feed without asking: publications show within a minute. */
+const FEED_CACHE_CONTROL = 'public, max-age=60';
 const PING_TIMEOUT_MS = 2000;
 /**
  * Every request Araldo serves is small (Slack's are at most 1 MiB, the
@@ -54,36 +66,62 @@ async function health(options: HttpServerOptions, res: ServerResponse): Promise<
   }
 }
 
+/**
+ * Whether the reader's copy is current (RFC 9110 §13.1): If-None-Match, when
+ * sent, decides alone (weak comparison, as that section asks for GET and
+ * HEAD); otherwise If-Modified-Since, to the second HTTP dates carry.
+ */
+function isNotModified(req: IncomingMessage, etag: string, lastModified: Date): boolean {
+  const noneMatch = req.headers['if-none-match'];
+  if (noneMatch !== undefined) {
+    return noneMatch
+      .split(',')
+      .map((tag) => tag.trim().replace(/^W\//, ''))
+      .some((tag) => tag === '*' || tag === etag);
+  }
+  const since = Date.parse(req.headers['if-modified-since'] ?? '');
+  if (Number.isNaN(since)) return false;
+  return Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
+}
+
 async function feed(
   options: HttpServerOptions,
-  file: string,
+  targetId: string,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const path = join(options.feedsDir, file);
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new Error(`${file} is not a file`);
-    res.writeHead(200, {
-      'content-type': 'application/atom+xml; charset=utf-8',
-      'content-length': info.size,
-      'last-modified': info.mtime.toUTCString(),
-      'cache-control': 'public, max-age=60',
-    });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    // The headers are out: a read error can only cut the response short.
-    createReadStream(path)
-      .on('error', (error) => {
-        options.logger.error({ err: error, file }, 'feed read failed');
-        res.destroy(error);
-      })
-      .pipe(res);
-  } catch {
+  const feeds = options.feeds;
+  const settings = feeds?.targets.find((target) => target.targetId === targetId);
+  if (!feeds || !settings) {
     res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('feed not found\n');
+    return;
   }
+  let document: FeedDocument;
+  try {
+    document = await renderFeedDocument(feeds.store, settings, feeds.publicUrl());
+  } catch (error) {
+    options.logger.error({ err: error, target: targetId }, 'feed could not be read from the database');
+    res
+      .writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '30' })
+      .end('feed unavailable\n');
+    return;
+  }
+  const validators = {
+    etag: document.etag,
+    'last-modified': document.lastModified.toUTCString(),
+    'cache-control': FEED_CACHE_CONTROL,
+  };
+  if (isNotModified(req, document.etag, document.lastModified)) {
+    res.writeHead(304, validators).end();
+    return;
+  }
+  res.writeHead(200, {
+    ...validators,
+    'content-type': 'application/atom+xml; charset=utf-8',
+    'content-length': Buffer.byteLength(document.body),
+  });
+  if (req.method === 'HEAD') res.end();
+  else res.end(document.body);
 }
 
 /** the request's path, or undefined when its target is no URL (`//`, `http://[`) */
@@ -120,7 +158,9 @@ function dispatch(
 
 /**
  * `/healthz` (200 with the database reachable, 503 otherwise), the Atom
- * feeds of `feed` targets at `/feeds/<target>.xml`, and the `routes` given.
+ * feeds of `feed` targets at `/feeds/<target>.xml` (rendered from the
+ * database on each request, with ETag and Last-Modified, 304 when the
+ * reader's copy is current), and the `routes` given.
  * No request can throw out of the server: a handler that throws or rejects
  * is logged and answered 500 (or its connection closed, when the answer had
  * already started). Requests Node cannot parse, with headers over its

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/core/actor.ts';
-import type { NewPost, PostWithDeliveries, Store } from '../../src/core/ports.ts';
+import type { ClaimedDelivery, NewPost, PostWithDeliveries, Store } from '../../src/core/ports.ts';
 import { type DatabaseHandle, openDatabase } from '../../src/store/database.ts';
 import { DrizzleStore } from '../../src/store/drizzle-store.ts';
 import { createTestDatabase, type TestDatabase, testDriver } from '../support/test-database.ts';
@@ -159,16 +159,29 @@ async function createScheduled(
   return must(await store.getPostById(approved.post.id), 'the scheduled post');
 }
 
+/** A post being published, with the claims that hold its deliveries. */
+interface Publishing extends PostWithDeliveries {
+  readonly claims: readonly ClaimedDelivery[];
+}
+
 /** A scheduled post with all its deliveries claimed at `now`. */
 async function createPublishing(
   teamId: string,
   targetIds: readonly string[],
   now: Date = T0,
-): Promise<PostWithDeliveries> {
+): Promise<Publishing> {
   const scheduled = await createScheduled(teamId, now, targetIds);
   const claims = await store.claimDueDeliveries([teamId], now, targetIds.length, LEASE_MS);
   expect(claims).toHaveLength(targetIds.length);
-  return must(await store.getPostById(scheduled.post.id), 'the publishing post');
+  return { ...must(await store.getPostById(scheduled.post.id), 'the publishing post'), claims };
+}
+
+/** the token of the claim `createPublishing` took on the delivery to `targetId` */
+function tokenFor(publishing: Publishing, targetId: string): string {
+  return must(
+    publishing.claims.find((c) => c.delivery.targetId === targetId),
+    `a claim on the delivery to ${targetId}`,
+  ).claimToken;
 }
 
 function deliveryFor(post: PostWithDeliveries, targetId: string): PostWithDeliveries['deliveries'][number] {
@@ -653,6 +666,18 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       expect(await store.claimAbandonedDeliveries([team], at(2), 10, LEASE_MS)).toEqual([]);
     });
 
+    it('gives the takeover a new claim token and every claim its own', async () => {
+      const team = freshTeam('abandoned-token');
+      const publishing = await createPublishing(team, ['sito', 'mastodon'], T0);
+      const first = publishing.claims.map((c) => c.claimToken);
+      expect(first.every((token) => /^[0-9a-f]{32}$/.test(token))).toBe(true);
+      expect(new Set(first).size).toBe(2);
+      const takeover = await rivalStore.claimAbandonedDeliveries([team], at(2), 10, LEASE_MS);
+      const second = takeover.map((c) => c.claimToken);
+      expect(second).toHaveLength(2);
+      expect(new Set([...first, ...second]).size).toBe(4);
+    });
+
     it('never gives one abandoned delivery to two concurrent claimers', async () => {
       const team = freshTeam('abandoned-race');
       const post = await createPublishing(team, ['sito', 'mastodon', 'bluesky', 'x-comune'], T0);
@@ -674,6 +699,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       const after = must(
         await store.completeDelivery(
           delivery.id,
+          tokenFor(publishing, delivery.targetId),
           { kind: 'published', remoteId: '110987', url: 'https://comune.example/notizie/110987' },
           at(1),
         ),
@@ -699,12 +725,18 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       const publishing = await createPublishing(team, ['sito', 'mastodon']);
       await store.completeDelivery(
         deliveryFor(publishing, 'sito').id,
+        tokenFor(publishing, 'sito'),
         { kind: 'published', remoteId: 's-1', url: 'https://comune.example/s-1' },
         at(1),
       );
       const mastodon = deliveryFor(publishing, 'mastodon');
       const after = must(
-        await store.completeDelivery(mastodon.id, { kind: 'retry', at: at(6), error: 'HTTP 503' }, at(1)),
+        await store.completeDelivery(
+          mastodon.id,
+          tokenFor(publishing, 'mastodon'),
+          { kind: 'retry', at: at(6), error: 'HTTP 503' },
+          at(1),
+        ),
         'the post after the retry',
       );
       expect(deliveryFor(after, 'mastodon')).toEqual({
@@ -723,6 +755,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       const done = must(
         await store.completeDelivery(
           mastodon.id,
+          must(retried, 'the second claim').claimToken,
           { kind: 'published', remoteId: 'm-1', url: 'https://social.example/@comune/m-1' },
           at(7),
         ),
@@ -743,6 +776,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       const after = must(
         await store.completeDelivery(
           delivery.id,
+          tokenFor(publishing, delivery.targetId),
           { kind: 'failed', error: 'text over 300 graphemes' },
           at(1),
         ),
@@ -763,12 +797,14 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       const publishing = await createPublishing(team, ['sito', 'bluesky']);
       await store.completeDelivery(
         deliveryFor(publishing, 'sito').id,
+        tokenFor(publishing, 'sito'),
         { kind: 'published', remoteId: 's-2', url: 'https://comune.example/s-2' },
         at(1),
       );
       const after = must(
         await store.completeDelivery(
           deliveryFor(publishing, 'bluesky').id,
+          tokenFor(publishing, 'bluesky'),
           { kind: 'failed', error: 'banned' },
           at(2),
         ),
@@ -783,6 +819,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       const after = must(
         await store.completeDelivery(
           deliveryFor(publishing, 'sito').id,
+          tokenFor(publishing, 'sito'),
           { kind: 'published', remoteId: 's-3', url: 'https://comune.example/s-3' },
           at(1),
         ),
@@ -799,6 +836,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       const after = must(
         await store.completeDelivery(
           delivery.id,
+          tokenFor(publishing, delivery.targetId),
           { kind: 'unknown', error: 'interrupted while publishing' },
           at(1),
         ),
@@ -821,12 +859,18 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       const id = deliveryFor(publishing, 'sito').id;
       await store.completeDelivery(
         id,
+        tokenFor(publishing, 'sito'),
         { kind: 'published', remoteId: 's-4', url: 'https://comune.example/s-4' },
         at(1),
       );
       const before = await store.getPostById(publishing.post.id);
       expect(
-        await store.completeDelivery(id, { kind: 'failed', error: 'late worker' }, at(2)),
+        await store.completeDelivery(
+          id,
+          tokenFor(publishing, 'sito'),
+          { kind: 'failed', error: 'late worker' },
+          at(2),
+        ),
       ).toBeUndefined();
       expect(await store.getPostById(publishing.post.id)).toEqual(before);
     });
@@ -838,11 +882,87 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       expect(
         await store.completeDelivery(
           id,
+          'not-a-claim-token',
           { kind: 'published', remoteId: 'x', url: 'https://comune.example/x' },
           at(1),
         ),
       ).toBeUndefined();
       expect(await store.getPostById(scheduled.post.id)).toEqual(scheduled);
+    });
+
+    it('refuses a stale claim token after another claim took over, and keeps the winner’s outcome', async () => {
+      const team = freshTeam('complete-stale');
+      // Worker A claims at T0 and stalls past its lease; worker B takes the delivery over.
+      const publishing = await createPublishing(team, ['mastodon'], T0);
+      const id = deliveryFor(publishing, 'mastodon').id;
+      const stale = tokenFor(publishing, 'mastodon');
+      const [takeover] = await rivalStore.claimAbandonedDeliveries([team], at(2), 10, LEASE_MS);
+      const current = must(takeover, 'the takeover').claimToken;
+      const taken = must(await store.getPostById(publishing.post.id), 'the post after the takeover');
+
+      // A's late answer, while B still holds the claim: refused, whatever it says.
+      for (const completion of [
+        { kind: 'published', remoteId: 'a-1', url: 'https://social.example/@comune/a-1' },
+        { kind: 'retry', at: at(10), error: 'HTTP 503' },
+        { kind: 'failed', error: 'late worker' },
+        { kind: 'unknown', error: 'interrupted while publishing' },
+      ] as const) {
+        expect(await store.completeDelivery(id, stale, completion, at(2.5))).toBeUndefined();
+      }
+      expect(await store.getPostById(publishing.post.id)).toEqual(taken);
+
+      // B's own token completes.
+      const after = must(
+        await rivalStore.completeDelivery(
+          id,
+          current,
+          { kind: 'published', remoteId: 'b-1', url: 'https://social.example/@comune/b-1' },
+          at(3),
+        ),
+        'the post after the winner’s completion',
+      );
+      expect(deliveryFor(after, 'mastodon')).toMatchObject({ state: 'published', remoteId: 'b-1' });
+      expect(after.post.state).toBe('published');
+
+      // A's answer after B's end is refused too, and so is B's own token once spent.
+      expect(
+        await store.completeDelivery(id, stale, { kind: 'failed', error: 'late' }, at(4)),
+      ).toBeUndefined();
+      expect(
+        await rivalStore.completeDelivery(id, current, { kind: 'failed', error: 'twice' }, at(4)),
+      ).toBeUndefined();
+      expect(await store.getPostById(publishing.post.id)).toEqual(after);
+    });
+
+    it('refuses a token of an earlier attempt once the delivery is claimed for a retry', async () => {
+      const team = freshTeam('complete-earlier');
+      const publishing = await createPublishing(team, ['mastodon'], T0);
+      const id = deliveryFor(publishing, 'mastodon').id;
+      const first = tokenFor(publishing, 'mastodon');
+      await store.completeDelivery(id, first, { kind: 'retry', at: at(1), error: 'HTTP 503' }, at(0.5));
+      const [retried] = await store.claimDueDeliveries([team], at(1), 10, LEASE_MS);
+      const second = must(retried, 'the retry claim').claimToken;
+      expect(second).not.toBe(first);
+      expect(
+        await store.completeDelivery(id, first, { kind: 'failed', error: 'stale' }, at(1.5)),
+      ).toBeUndefined();
+      expect(
+        deliveryFor(must(await store.getPostById(publishing.post.id), 'the post'), 'mastodon').state,
+      ).toBe('publishing');
+      const done = must(
+        await store.completeDelivery(
+          id,
+          second,
+          { kind: 'published', remoteId: 'm-9', url: 'https://s/m-9' },
+          at(2),
+        ),
+        'the post after the retry',
+      );
+      expect(deliveryFor(done, 'mastodon')).toMatchObject({
+        state: 'published',
+        attempts: 2,
+        remoteId: 'm-9',
+      });
     });
 
     // Workers publish the deliveries of a batch concurrently (core/publishing.ts),
@@ -856,11 +976,13 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
           Promise.all([
             store.completeDelivery(
               deliveryFor(publishing, 'sito').id,
+              tokenFor(publishing, 'sito'),
               { kind: 'published', remoteId: 's-5', url: 'https://comune.example/s-5' },
               at(1),
             ),
             rivalStore.completeDelivery(
               deliveryFor(publishing, 'mastodon').id,
+              tokenFor(publishing, 'mastodon'),
               { kind: 'published', remoteId: 'm-5', url: 'https://social.example/@comune/m-5' },
               at(1),
             ),
@@ -920,11 +1042,13 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       const publishing = await createPublishing(team, ['sito', 'mastodon']);
       await store.completeDelivery(
         deliveryFor(publishing, 'sito').id,
+        tokenFor(publishing, 'sito'),
         { kind: 'published', remoteId: 's-6', url: 'https://comune.example/s-6' },
         at(1),
       );
       await store.completeDelivery(
         deliveryFor(publishing, 'mastodon').id,
+        tokenFor(publishing, 'mastodon'),
         { kind: 'retry', at: at(30), error: 'HTTP 502' },
         at(1),
       );
@@ -996,11 +1120,13 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       const publishing = await createPublishing(team, ['sito', 'mastodon']);
       await store.completeDelivery(
         deliveryFor(publishing, 'sito').id,
+        tokenFor(publishing, 'sito'),
         { kind: 'published', remoteId: 's-7', url: 'https://comune.example/s-7' },
         at(1),
       );
       await store.completeDelivery(
         deliveryFor(publishing, 'mastodon').id,
+        tokenFor(publishing, 'mastodon'),
         { kind: 'retry', at: at(30), error: 'HTTP 502' },
         at(1),
       );
@@ -1032,6 +1158,128 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
         expect(claims.length).toBeGreaterThan(0);
         expect(stored.post.state).toBe('publishing');
       }
+    });
+  });
+
+  describe('claimDigest and markDigestSent', () => {
+    const STALE_MS = 10 * 60_000;
+
+    it('claims a day once and records it sent with the claim’s token', async () => {
+      const team = freshTeam('digest');
+      const token = must(await store.claimDigest(team, '2026-11-23', T0, STALE_MS), 'the claim');
+      expect(token).toMatch(/^[0-9a-f]{32}$/);
+      expect(await rivalStore.claimDigest(team, '2026-11-23', at(1), STALE_MS)).toBeUndefined();
+      expect(await store.markDigestSent(team, '2026-11-23', token, at(1))).toBe(true);
+      expect(await store.markDigestSent(team, '2026-11-23', token, at(2))).toBe(false);
+      expect(await rivalStore.claimDigest(team, '2026-11-23', at(60), STALE_MS)).toBeUndefined();
+      expect(await store.claimDigest(team, '2026-11-24', at(60), STALE_MS)).toBeDefined();
+      expect(await store.claimDigest(freshTeam('digest-other'), '2026-11-23', at(1), STALE_MS)).toBeDefined();
+    });
+
+    it('gives a stale claim’s takeover a new token and refuses the stale claimant', async () => {
+      const team = freshTeam('digest-stale');
+      const day = '2026-11-23';
+      // Process A claims, then stalls past STALE_MS before recording the digest sent.
+      const stale = must(await store.claimDigest(team, day, T0, STALE_MS), 'A’s claim');
+      expect(await rivalStore.claimDigest(team, day, at(9), STALE_MS)).toBeUndefined();
+      const current = must(await rivalStore.claimDigest(team, day, at(11), STALE_MS), 'B’s claim');
+      expect(current).not.toBe(stale);
+      expect(await store.markDigestSent(team, day, stale, at(12))).toBe(false);
+      expect(await rivalStore.markDigestSent(team, day, current, at(12))).toBe(true);
+      expect(await store.markDigestSent(team, day, stale, at(13))).toBe(false);
+      // One digest for the day: nobody claims it again, however late.
+      expect(await store.claimDigest(team, day, at(60), STALE_MS)).toBeUndefined();
+    });
+  });
+
+  describe('listLatestPublished', () => {
+    let feedCount = 0;
+    /** a target id no other test publishes to: the feed query spans every team */
+    function freshFeed(): string {
+      feedCount += 1;
+      return `feed-${feedCount}`;
+    }
+
+    /** a post of `team` published to `targetId` (and nothing else) at `when` */
+    async function publishedAt(team: string, targetId: string, when: Date, text: string) {
+      const publishing = await createPublishing(team, [targetId], when);
+      const delivery = deliveryFor(publishing, targetId);
+      return must(
+        await store.completeDelivery(
+          delivery.id,
+          tokenFor(publishing, targetId),
+          {
+            kind: 'published',
+            remoteId: `urn:araldo:delivery:${delivery.id}`,
+            url: `https://x.example/${text}`,
+          },
+          when,
+        ),
+        'the published post',
+      );
+    }
+
+    it('lists a target’s published deliveries with their posts, newest first, at most `limit`', async () => {
+      const team = freshTeam('feed-newest');
+      const feed = freshFeed();
+      const published = [];
+      for (const [minutes, text] of [
+        [1, 'uno'],
+        [3, 'tre'],
+        [2, 'due'],
+      ] as const) {
+        published.push(await publishedAt(team, feed, at(minutes), text));
+      }
+      const [uno, tre, due] = published;
+
+      const all = await store.listLatestPublished(feed, 10);
+      expect(all.map((row) => row.post.text)).toEqual([tre, due, uno].map((p) => p?.post.text));
+      expect(all.map((row) => row.post.id)).toEqual([tre, due, uno].map((p) => p?.post.id));
+      expect(all[0]).toEqual({ delivery: tre?.deliveries[0], post: tre?.post });
+      expect(all[0]?.delivery).toMatchObject({
+        state: 'published',
+        publishedAt: at(3),
+        publicUrl: 'https://x.example/tre',
+      });
+
+      const two = await store.listLatestPublished(feed, 2);
+      expect(two.map((row) => row.delivery.publishedAt)).toEqual([at(3), at(2)]);
+    });
+
+    it('leaves out other targets and deliveries not published', async () => {
+      const team = freshTeam('feed-only-published');
+      const feed = freshFeed();
+      const other = freshFeed();
+      const kept = await publishedAt(team, feed, at(1), 'kept');
+      await publishedAt(team, other, at(2), 'other-target');
+      await createScheduled(team, at(60), [feed]);
+      const stillPublishing = await createPublishing(team, [feed], at(3));
+      const failing = await createPublishing(team, [feed], at(4));
+      await store.completeDelivery(
+        deliveryFor(failing, feed).id,
+        tokenFor(failing, feed),
+        { kind: 'failed', error: 'refused' },
+        at(4),
+      );
+
+      const rows = await store.listLatestPublished(feed, 10);
+      expect(rows.map((row) => row.delivery.id)).toEqual([deliveryFor(kept, feed).id]);
+      expect(rows.map((row) => row.delivery.id)).not.toContain(deliveryFor(stillPublishing, feed).id);
+      expect(await store.listLatestPublished(freshFeed(), 10)).toEqual([]);
+    });
+
+    it('orders deliveries published at the same instant by id, the same way every time', async () => {
+      const team = freshTeam('feed-ties');
+      const feed = freshFeed();
+      const ids = [];
+      for (const text of ['a', 'b', 'c'])
+        ids.push(deliveryFor(await publishedAt(team, feed, at(5), text), feed).id);
+
+      const expected = [...ids].sort().reverse();
+      expect((await store.listLatestPublished(feed, 10)).map((row) => row.delivery.id)).toEqual(expected);
+      expect((await store.listLatestPublished(feed, 2)).map((row) => row.delivery.id)).toEqual(
+        expected.slice(0, 2),
+      );
     });
   });
 

@@ -14,7 +14,7 @@ import {
 
 // SPEC §4 and §5, end to end: the real entry point as a child process, the
 // shell on its stdin/stdout, PGlite under a temporary DATA_DIR, the `sito`
-// feed on disk and over HTTP.
+// feed over HTTP (rendered from the database: nothing of it is on disk).
 
 const TEXT = 'Prova di pubblicazione: è tutto a posto & <ok>';
 const SITE = 'Sito istituzionale';
@@ -45,10 +45,17 @@ function parseFeed(xml: string): { feed: { '@_xmlns': string; entry?: AtomEntry[
   return doc;
 }
 
-function entriesIn(dataDir: string): AtomEntry[] {
-  const path = join(dataDir, 'feeds', 'sito.xml');
-  if (!existsSync(path)) return [];
-  return parseFeed(readFileSync(path, 'utf8')).feed.entry ?? [];
+/** the `sito` feed as the running child serves it */
+async function fetchFeed(port: number): Promise<string> {
+  const served = await fetch(`http://127.0.0.1:${port}/feeds/sito.xml`);
+  expect(served.status).toBe(200);
+  expect(served.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
+  return served.text();
+}
+
+/** the entries of the `sito` feed the running child serves */
+async function entriesServedBy(port: number): Promise<AtomEntry[]> {
+  return parseFeed(await fetchFeed(port)).feed.entry ?? [];
 }
 
 function thread(number: number, text: string): (line: string) => boolean {
@@ -109,18 +116,15 @@ describe('the shell chat with nothing configured', () => {
       await health.arrayBuffer();
       expect(araldo.exit).toBeUndefined();
 
-      const onDisk = readFileSync(join(dataDir, 'feeds', 'sito.xml'), 'utf8');
-      const entries = parseFeed(onDisk).feed.entry ?? [];
+      const entries = await entriesServedBy(port);
       expect(entries).toHaveLength(1);
       expect(entries[0]?.content['#text']).toBe(TEXT);
       expect(entries[0]?.title['#text']).toBe(TEXT);
       const alternate = entries[0]?.link.find((link) => link['@_rel'] === 'alternate');
       expect(published.endsWith(alternate?.['@_href'] ?? '(no alternate link)')).toBe(true);
 
-      const served = await fetch(`http://127.0.0.1:${port}/feeds/sito.xml`);
-      expect(served.status).toBe(200);
-      expect(served.headers.get('content-type')).toMatch(/^application\/atom\+xml/);
-      expect(await served.text()).toBe(onDisk);
+      // The feed is a view of the database: no file of it is written.
+      expect(existsSync(join(dataDir, 'feeds'))).toBe(false);
 
       expect(existsSync(join(dataDir, 'araldo.lock'))).toBe(true);
       araldo.kill('SIGTERM');
@@ -139,13 +143,14 @@ describe('the shell chat with nothing configured', () => {
     // Lines are handled in order: once /status answers, the reaction is done.
     araldo.write('/status 1');
     araldo.endInput();
+    const port = await araldo.port();
 
     await araldo.waitForLine(thread(1, IT['reaction.self_approval']({ name: 'editor' })));
     await araldo.waitForLine((line) => line === `[only you] #1 — ${IT['state.pending']()}`);
 
     expect(araldo.stdout.filter((line) => line.includes('Pubblicata su'))).toEqual([]);
     expect(araldo.stdout.filter((line) => line.includes('Approvata da'))).toEqual([]);
-    expect(entriesIn(dataDir)).toEqual([]);
+    expect(await entriesServedBy(port)).toEqual([]);
   });
 
   it(
@@ -167,7 +172,6 @@ describe('the shell chat with nothing configured', () => {
       first.kill('SIGKILL');
       expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
       expect(first.stdout.filter((line) => line.includes('Pubblicata su'))).toEqual([]);
-      expect(entriesIn(dataDir)).toEqual([]);
       // The dead process's lock is still there: the restart must take it over.
       expect(readFileSync(join(dataDir, 'araldo.lock'), 'utf8').split('\n')[0]).toBe(String(first.pid));
 
@@ -184,13 +188,13 @@ describe('the shell chat with nothing configured', () => {
       await second.waitForLine((line) => line === `[only you] #1 — ${IT['state.published']()}`);
 
       expect(second.stdout.filter((line) => line.includes('Pubblicata su'))).toEqual([published]);
-      const entries = entriesIn(dataDir);
+      // Exactly one entry, served by the second process from the database.
+      const entries = await entriesServedBy(port);
       expect(entries).toHaveLength(1);
       expect(entries[0]?.content['#text']).toBe(TEXT);
-      const state = JSON.parse(
-        readFileSync(join(dataDir, 'feeds', 'sito.entries.json'), 'utf8'),
-      ) as unknown[];
-      expect(state).toHaveLength(1);
+      const alternate = entries[0]?.link.find((link) => link['@_rel'] === 'alternate');
+      expect(published.endsWith(alternate?.['@_href'] ?? '(no alternate link)')).toBe(true);
+      expect(existsSync(join(dataDir, 'feeds'))).toBe(false);
       expect(readFileSync(join(dataDir, 'araldo.lock'), 'utf8').split('\n')[0]).toBe(String(second.pid));
 
       second.kill('SIGTERM');
@@ -324,7 +328,7 @@ describe('the shell chat with nothing configured', () => {
 
       // Nothing of the above reached the channel or the feed.
       expect(araldo.stdout.filter((line) => !line.startsWith('[only you] '))).toEqual([]);
-      expect(entriesIn(dataDir)).toEqual([]);
+      expect(await entriesServedBy(port)).toEqual([]);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
       await health.arrayBuffer();

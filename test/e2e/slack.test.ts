@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -253,9 +253,12 @@ describe('Araldo on Slack', () => {
     await h.fake.waitForCall('chat.postEphemeral', (call) => String(call.args.text).startsWith('#1 —'));
     expect(h.fake.callsTo('chat.postMessage').filter(inThread(cardTs, /Approvata/))).toHaveLength(1);
 
-    const feed = new XMLParser({ ignoreAttributes: false }).parse(
-      readFileSync(join(h.dataDir, 'feeds', 'sito.xml'), 'utf8'),
-    ) as { feed: { entry: { content: { '#text': string } } } };
+    // The feed is rendered from the database and served over HTTP.
+    const served = await fetch(`http://127.0.0.1:${h.araldo.port}/feeds/sito.xml`);
+    expect(served.status).toBe(200);
+    const feed = new XMLParser({ ignoreAttributes: false }).parse(await served.text()) as {
+      feed: { entry: { content: { '#text': string } } };
+    };
     expect(feed.feed.entry.content['#text']).toBe(text);
   });
 

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { XMLValidator } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublishRequest } from '../../src/core/ports.ts';
 import type { Target } from '../../src/core/target.ts';
 import type { Team } from '../../src/core/team.ts';
@@ -16,9 +13,14 @@ import {
   renderAtom,
 } from '../../src/publish/feed/atom.ts';
 import { FeedPublisher } from '../../src/publish/feed/feed-publisher.ts';
+import { type AtomFeed, atomParser, textOf, XML_CHARS } from '../support/atom-reader.ts';
+import { createDeskHarness } from '../support/desk-harness.ts';
+import { createTestDatabase, type TestDatabase, testDriver } from '../support/test-database.ts';
 
-// The `feed` network (SPEC §2): an Atom 1.0 document (RFC 4287) the
-// institutional website reads. Parsed here by an independent XML parser.
+// The `feed` network (SPEC §2): the published delivery row is the entry and
+// the Atom document (RFC 4287) is rendered from the rows on request, so the
+// publisher only names the entry and its link. What the document holds is
+// proven through a real store and a real server in feed-http.test.ts.
 
 const PUBLIC_URL = 'http://localhost:3000';
 const SELF_URL = `${PUBLIC_URL}/feeds/sito.xml`;
@@ -36,65 +38,6 @@ const TEAM: Team = {
   digest: { time: '08:30', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
 };
 
-/** Characters the XML 1.0 `Char` production allows, the only ones a document may hold. */
-const XML_CHARS = /^[\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  parseTagValue: false,
-  trimValues: false,
-  isArray: (name) => name === 'entry' || name === 'link',
-});
-
-interface Text {
-  '#text'?: string;
-  '@_type'?: string;
-}
-
-interface Link {
-  '@_rel': string;
-  '@_href': string;
-  '@_type'?: string;
-  '@_title'?: string;
-}
-
-interface Entry {
-  id: string;
-  title: Text;
-  published: string;
-  updated: string;
-  author: { name: string };
-  link: Link[];
-  content: Text;
-}
-
-interface Feed {
-  '@_xmlns': string;
-  '@_xml:lang': string;
-  id: string;
-  title: Text;
-  updated: string;
-  link: Link[];
-  entry?: Entry[];
-}
-
-function parseAtom(xml: string): Feed {
-  expect(XMLValidator.validate(xml)).toBe(true);
-  expect(xml).toMatch(XML_CHARS);
-  const feed = (parser.parse(xml) as { feed?: Feed }).feed;
-  if (!feed) throw new Error(`no <feed> root in:\n${xml}`);
-  expect(feed['@_xmlns']).toBe('http://www.w3.org/2005/Atom');
-  return feed;
-}
-
-function textOf(node: Text | undefined): string {
-  return node?.['#text'] ?? '';
-}
-
-let directory: string;
-let publisher: FeedPublisher;
-
 function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
   const deliveryId = randomUUID();
   return {
@@ -111,193 +54,94 @@ function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
   };
 }
 
-async function publish(req: PublishRequest): Promise<{ remoteId: string; url: string }> {
+function createPublisher(): FeedPublisher {
+  return new FeedPublisher({ targetId: 'sito', publicUrl: PUBLIC_URL });
+}
+
+async function publish(
+  publisher: FeedPublisher,
+  req: PublishRequest,
+): Promise<{ remoteId: string; url: string }> {
   const outcome = await publisher.publish(req, new AbortController().signal);
   if (outcome.kind !== 'published') throw new Error(`expected published, got ${JSON.stringify(outcome)}`);
-  return outcome;
+  return { remoteId: outcome.remoteId, url: outcome.url };
 }
-
-function readFeed(): Feed {
-  return parseAtom(readFileSync(join(directory, 'sito.xml'), 'utf8'));
-}
-
-beforeEach(() => {
-  directory = mkdtempSync(join(tmpdir(), 'araldo-feed-'));
-  publisher = new FeedPublisher({
-    directory,
-    targetId: 'sito',
-    title: 'Sito istituzionale',
-    publicUrl: PUBLIC_URL,
-  });
-});
-
-afterEach(() => {
-  rmSync(directory, { recursive: true, force: true });
-});
 
 describe('FeedPublisher', () => {
   it('declares itself idempotent, so an interrupted delivery may be sent again', () => {
-    expect(publisher.idempotent).toBe(true);
+    expect(createPublisher().idempotent).toBe(true);
   });
 
-  it('writes an Atom feed with the published entry', async () => {
-    const req = request({ postNumber: 7, publishedAt: new Date('2026-11-21T10:15:00.000Z') });
-    const outcome = await publish(req);
+  it('names the entry by its delivery and links it inside the feed', async () => {
+    const req = request({ postNumber: 7 });
 
-    const feed = readFeed();
-    expect(feed.id).toBe('urn:araldo:feed:sito');
-    expect(textOf(feed.title)).toBe('Sito istituzionale');
-    expect(feed['@_xml:lang']).toBe('it');
-    expect(feed.updated).toBe('2026-11-21T10:15:00.000Z');
-    expect(feed.link).toContainEqual({
-      '@_rel': 'self',
-      '@_type': 'application/atom+xml',
-      '@_href': SELF_URL,
+    expect(await publish(createPublisher(), req)).toEqual({
+      remoteId: `urn:araldo:delivery:${req.deliveryId}`,
+      url: `${SELF_URL}#post-7-${req.deliveryId.slice(0, 8)}`,
     });
-
-    expect(feed.entry).toHaveLength(1);
-    const [entry] = feed.entry ?? [];
-    expect(entry?.id).toBe(`urn:araldo:delivery:${req.deliveryId}`);
-    expect(entry?.title).toEqual({ '#text': 'Domani chiude il ponte di via Roma.', '@_type': 'text' });
-    expect(entry?.content).toEqual({ '#text': 'Domani chiude il ponte di via Roma.', '@_type': 'text' });
-    expect(entry?.published).toBe('2026-11-21T10:15:00.000Z');
-    expect(entry?.updated).toBe('2026-11-21T10:15:00.000Z');
-    expect(entry?.author.name).toBe('Sito istituzionale');
-    expect(entry?.link).toEqual([{ '@_rel': 'alternate', '@_href': outcome.url }]);
-
-    expect(outcome.remoteId).toBe(entry?.id);
-    expect(outcome.url).toBe(`${SELF_URL}#post-7-${req.deliveryId.slice(0, 8)}`);
   });
 
-  it('keeps accents, markup characters, quotes and emoji, and drops control characters', async () => {
-    const text =
-      'Festa di Sant\'Agnese: "più" <grande> & più bella 🎉🇮🇹\u0007 città\u0000!\nSeconda riga\tcon tab';
-    await publish(request({ text }));
-
-    const xml = readFileSync(join(directory, 'sito.xml'), 'utf8');
-    expect(xml).not.toContain('\u0007');
-    expect(xml).not.toContain('\u0000');
-    const [entry] = readFeed().entry ?? [];
-    expect(textOf(entry?.content)).toBe(
-      'Festa di Sant\'Agnese: "più" <grande> & più bella 🎉🇮🇹 città!\nSeconda riga\tcon tab',
-    );
-    expect(textOf(entry?.title)).toBe('Festa di Sant\'Agnese: "più" <grande> & più bella 🎉🇮🇹 città!');
-  });
-
-  it('puts the newest entry first and dates the feed by it', async () => {
-    const older = request({
-      postNumber: 1,
-      text: 'Prima',
-      publishedAt: new Date('2026-11-21T09:00:00.000Z'),
-    });
-    const newer = request({
-      postNumber: 2,
-      text: 'Seconda',
-      publishedAt: new Date('2026-11-21T11:00:00.000Z'),
-    });
-    await publish(older);
-    await publish(newer);
-
-    const feed = readFeed();
-    expect(feed.entry?.map((entry) => textOf(entry.content))).toEqual(['Seconda', 'Prima']);
-    expect(feed.entry?.map((entry) => entry.id)).toEqual([
-      `urn:araldo:delivery:${newer.deliveryId}`,
-      `urn:araldo:delivery:${older.deliveryId}`,
-    ]);
-    expect(feed.updated).toBe('2026-11-21T11:00:00.000Z');
-  });
-
-  it('adds one entry when the same delivery is published twice, and returns the same link', async () => {
+  it('gives the same id and link when the same delivery is published again later', async () => {
+    const publisher = createPublisher();
     const req = request();
-    const first = await publish(req);
+    const first = await publish(publisher, req);
     // A retry after a crash: same delivery, a later clock.
-    const again = await publish({ ...req, publishedAt: new Date('2026-11-21T10:05:00Z') });
+    const again = await publish(publisher, { ...req, publishedAt: new Date('2026-11-21T10:05:00Z') });
 
     expect(again).toEqual(first);
-    const feed = readFeed();
-    expect(feed.entry).toHaveLength(1);
-    expect(feed.entry?.[0]?.published).toBe('2026-11-21T10:00:00.000Z');
   });
 
-  it('does not duplicate entries when the same delivery is published concurrently', async () => {
+  it('gives the same id and link concurrently and from another instance (another replica)', async () => {
     const req = request();
-    const outcomes = await Promise.all([publish(req), publish(req), publish(req)]);
-
-    expect(new Set(outcomes.map((outcome) => outcome.url)).size).toBe(1);
-    expect(readFeed().entry).toHaveLength(1);
-  });
-
-  it('finds the entry of a delivery published by an earlier instance over the same directory', async () => {
-    const req = request();
-    const first = await publish(req);
-    publisher = new FeedPublisher({
-      directory,
-      targetId: 'sito',
-      title: 'Sito istituzionale',
-      publicUrl: PUBLIC_URL,
-    });
-
-    expect(await publish(req)).toEqual(first);
-    expect(readFeed().entry).toHaveLength(1);
-  });
-
-  it('rewrites a document lost after its entry was recorded', async () => {
-    const req = request();
-    const first = await publish(req);
-    // A crash between the state file and the document: the document is stale.
-    rmSync(join(directory, 'sito.xml'));
-
-    expect(await publish(req)).toEqual(first);
-    expect(readFeed().entry?.map((entry) => entry.id)).toEqual([first.remoteId]);
-  });
-
-  it('turns images into enclosures titled with their alt text', async () => {
-    await publish(
-      request({
-        images: [
-          { url: 'https://comune.example.it/img/ponte.png', alt: 'Il ponte "nuovo" di via Roma & la piazza' },
-          { url: 'https://comune.example.it/img/mercato.jpg?v=2&size=large', alt: 'Il mercato' },
-        ],
-      }),
-    );
-
-    const [entry] = readFeed().entry ?? [];
-    const enclosures = entry?.link.filter((link) => link['@_rel'] === 'enclosure');
-    expect(enclosures).toEqual([
-      {
-        '@_rel': 'enclosure',
-        '@_href': 'https://comune.example.it/img/ponte.png',
-        '@_type': 'image/png',
-        '@_title': 'Il ponte "nuovo" di via Roma & la piazza',
-      },
-      {
-        '@_rel': 'enclosure',
-        '@_href': 'https://comune.example.it/img/mercato.jpg?v=2&size=large',
-        '@_type': 'image/jpeg',
-        '@_title': 'Il mercato',
-      },
+    const outcomes = await Promise.all([
+      publish(createPublisher(), req),
+      publish(createPublisher(), req),
+      publish(createPublisher(), req),
     ]);
+
+    expect(new Set(outcomes.map((outcome) => JSON.stringify(outcome))).size).toBe(1);
   });
 
-  it('reports a directory it cannot create as a failure, without throwing', async () => {
-    const blocker = join(directory, 'not-a-directory');
-    writeFileSync(blocker, '');
-    publisher = new FeedPublisher({
-      directory: join(blocker, 'feeds'),
-      targetId: 'sito',
-      title: 'Sito istituzionale',
-      publicUrl: PUBLIC_URL,
-    });
+  it('gives each delivery its own entry id', async () => {
+    const publisher = createPublisher();
+    const a = await publish(publisher, request());
+    const b = await publish(publisher, request());
 
-    const outcome = await publisher.publish(request(), new AbortController().signal);
+    expect(a.remoteId).not.toBe(b.remoteId);
+    expect(a.url).not.toBe(b.url);
+  });
+});
 
-    expect(outcome.kind).not.toBe('published');
-    // The reason reaches the thread and /status: in the team's words.
-    expect(outcome).toEqual({
-      kind: 'unavailable',
-      reason: 'il file del feed non è stato scritto (ENOTDIR)',
+describe(`a feed delivery recorded by the desk on ${testDriver}`, () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database.drop();
+  });
+
+  it('records the entry on the delivery: published, with its time, id and link', async () => {
+    const h = createDeskHarness(database, {
+      targets: [TARGET],
+      idempotent: true,
+      publishers: { sito: createPublisher() },
     });
-    expect(existsSync(join(blocker, 'feeds'))).toBe(false);
+    const reply = await h.run('editor', '/propose to:sito Domani chiude il ponte di via Roma.');
+    const number = Number(/#(\d+)/.exec(reply)?.[1]);
+    await h.react('supervisor', number, '✅');
+    await h.tick();
+
+    const stored = await h.store.getPost(h.team.id, number);
+    const delivery = stored?.deliveries[0];
+    expect(stored?.post.state).toBe('published');
+    expect(delivery).toMatchObject({
+      state: 'published',
+      publishedAt: h.clock.now(),
+      remoteId: `urn:araldo:delivery:${delivery?.id}`,
+      publicUrl: `${SELF_URL}#post-${number}-${delivery?.id.slice(0, 8)}`,
+    });
+    expect(h.chat.thread(number).at(-1)).toBe(`Pubblicata su Sito istituzionale: ${delivery?.publicUrl}`);
   });
 });
 
@@ -398,7 +242,7 @@ describe('renderAtom', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (text) => {
         const xml = renderAtom(head, [entryWith(text)], '2026-11-21T10:00:00.000Z');
-        const [entry] = (parser.parse(xml) as { feed: Feed }).feed.entry ?? [];
+        const [entry] = (atomParser.parse(xml) as { feed: AtomFeed }).feed.entry ?? [];
         // XML parsers turn \r\n and a lone \r into \n (XML 1.0 §2.11).
         const expected = stripForbidden(text).replace(/\r\n?/g, '\n');
         expect(textOf(entry?.content)).toBe(expected);

@@ -1,4 +1,3 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import {
   request as httpRequest,
   type IncomingHttpHeaders,
@@ -7,18 +6,26 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHttpServer, type HttpServerOptions, listen } from '../../src/web/http-server.ts';
+import {
+  createHttpServer,
+  type FeedRoutes,
+  type HttpServerOptions,
+  listen,
+} from '../../src/web/http-server.ts';
 import { RecordingLogger } from '../fakes/recording-logger.ts';
 
-// `/healthz` and `/feeds/<target>.xml` (SPEC §2 feed, §5), on a real server
-// on 127.0.0.1, port 0. Requests go through node:http so paths reach the
-// server exactly as written (fetch would normalize `..` away first).
+// `/healthz` and the routing of `/feeds/<target>.xml` (SPEC §2 feed, §5), on
+// a real server on 127.0.0.1, port 0. Requests go through node:http so paths
+// reach the server exactly as written (fetch would normalize `..` away first).
+// What a feed holds, through a real store, is in feed-http.test.ts.
 
-const FEED =
-  '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><id>urn:x</id></feed>\n';
+/** One configured feed target, `sito`, with nothing published yet. */
+const FEEDS: FeedRoutes = {
+  store: { listLatestPublished: () => Promise.resolve([]) },
+  targets: [{ targetId: 'sito', title: 'Sito istituzionale', language: 'it', entries: 50 }],
+  publicUrl: () => 'http://localhost:3000',
+};
 
 interface Answer {
   readonly status: number;
@@ -26,8 +33,6 @@ interface Answer {
   readonly body: string;
 }
 
-let root: string;
-let feedsDir: string;
 let logger: RecordingLogger;
 let server: Server | undefined;
 
@@ -35,7 +40,7 @@ async function start(
   ping: () => Promise<void>,
   more: Pick<HttpServerOptions, 'routes' | 'requestTimeoutMs'> = {},
 ): Promise<number> {
-  server = createHttpServer({ ping, feedsDir, logger, ...more });
+  server = createHttpServer({ ping, feeds: FEEDS, logger, ...more });
   return listen(server, 0);
 }
 
@@ -75,12 +80,6 @@ function send(port: number, method: string, path: string): Promise<Answer> {
 }
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'araldo-http-'));
-  feedsDir = join(root, 'feeds');
-  mkdirSync(feedsDir);
-  writeFileSync(join(feedsDir, 'sito.xml'), FEED);
-  // A file next to the feeds folder that no path may reach.
-  writeFileSync(join(root, 'secret.xml'), '<secret>token</secret>');
   logger = new RecordingLogger();
 });
 
@@ -91,7 +90,6 @@ afterEach(async () => {
     running.closeAllConnections();
     await new Promise<void>((resolve) => running.close(() => resolve()));
   }
-  rmSync(root, { recursive: true, force: true });
 });
 
 describe('/healthz', () => {
@@ -130,25 +128,28 @@ describe('/healthz', () => {
 });
 
 describe('/feeds/', () => {
-  it('serves a feed file as Atom', async () => {
+  it('serves a configured feed target as Atom', async () => {
     const port = await start(async () => {});
     const answer = await send(port, 'GET', '/feeds/sito.xml');
 
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('application/atom+xml; charset=utf-8');
-    expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(FEED)));
-    expect(answer.headers['last-modified']).toBeDefined();
-    expect(answer.body).toBe(FEED);
+    expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(answer.body)));
+    expect(answer.body).toContain('<id>urn:araldo:feed:sito</id>');
   });
 
-  it('answers HEAD with the headers and no body', async () => {
-    const port = await start(async () => {});
-    const answer = await send(port, 'HEAD', '/feeds/sito.xml');
+  it('answers 503 and logs why when the database cannot be read', async () => {
+    server = createHttpServer({
+      ping: async () => {},
+      feeds: { ...FEEDS, store: { listLatestPublished: () => Promise.reject(new Error('db down')) } },
+      logger,
+    });
+    const port = await listen(server, 0);
+    const answer = await send(port, 'GET', '/feeds/sito.xml');
 
-    expect(answer.status).toBe(200);
-    expect(answer.headers['content-type']).toBe('application/atom+xml; charset=utf-8');
-    expect(answer.headers['content-length']).toBe(String(Buffer.byteLength(FEED)));
-    expect(answer.body).toBe('');
+    expect(answer.status).toBe(503);
+    expect(answer.body).not.toContain('db down');
+    expect(logger.lines.map((line) => line.message)).toContain('feed could not be read from the database');
   });
 
   it('answers 404 for a feed that does not exist', async () => {
@@ -157,6 +158,13 @@ describe('/feeds/', () => {
 
     expect(answer.status).toBe(404);
     expect(answer.body).not.toContain('<feed');
+  });
+
+  it('answers 404 for every feed when none is configured', async () => {
+    server = createHttpServer({ ping: async () => {}, logger });
+    const port = await listen(server, 0);
+
+    expect((await send(port, 'GET', '/feeds/sito.xml')).status).toBe(404);
   });
 
   it.each([

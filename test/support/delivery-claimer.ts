@@ -41,10 +41,11 @@ async function claimUntilNoneDue(): Promise<void> {
   for (;;) {
     const claims = await store.claimDueDeliveries(teamIds, now, limit, 60_000);
     if (claims.length === 0) return;
-    for (const { delivery } of claims) {
+    for (const { delivery, claimToken } of claims) {
       report.claimed.push(delivery.id);
       const after = await store.completeDelivery(
         delivery.id,
+        claimToken,
         {
           kind: 'published',
           remoteId: `${process.pid}:${delivery.id}`,

@@ -52,6 +52,8 @@ export function createDeskHarness(
     policy?: PublishingPolicy;
     idempotent?: boolean;
     store?: Store;
+    /** a clock shared with other harnesses, for several desks (replicas) living one timeline */
+    clock?: FakeClock;
     /** publishers that take the place of the recording ones, by target id */
     publishers?: Readonly<Record<string, Publisher>>;
   } = {},
@@ -72,7 +74,7 @@ export function createDeskHarness(
     ...options.team,
   } as Team;
   const store = options.store ?? new DrizzleStore(database.handle.db);
-  const clock = new FakeClock(options.now ?? '2026-11-21T10:00:00Z');
+  const clock = options.clock ?? new FakeClock(options.now ?? '2026-11-21T10:00:00Z');
   const chat = new InMemoryChat();
   const logger = new RecordingLogger();
   const publishers = new Map(

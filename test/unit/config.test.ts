@@ -127,6 +127,50 @@ describe('loadConfig', () => {
     expect(loaded.ok && loaded.value.teams[0]?.targets).toEqual(['comune-fb']);
   });
 
+  it('reads how many entries a feed target shows, within 1 … 500, and only on feed targets', () => {
+    const team = { id: 'social', chat: 'shell', channel: 'social', approvers: ['capo'] };
+    const good = loadConfig({
+      ARALDO_CONFIG: configFile({
+        teams: [team],
+        targets: [
+          { id: 'sito', network: 'feed', feed: { entries: 20 } },
+          { id: 'albo', network: 'feed', feed: {} },
+          { id: 'notizie', network: 'feed' },
+        ],
+      }),
+    });
+    expect(good.ok && good.value.targets.map((target) => target.feed)).toEqual([
+      { entries: 20 },
+      { entries: 50 },
+      undefined,
+    ]);
+
+    const bad = loadConfig({
+      ARALDO_CONFIG: configFile({
+        teams: [team],
+        targets: [
+          { id: 'sito', network: 'feed', feed: { entries: 501 } },
+          { id: 'albo', network: 'feed', feed: { entries: 0 } },
+        ],
+      }),
+    });
+    expect(bad.ok).toBe(false);
+    expect(bad.ok || bad.error).toEqual([
+      'config targets[0].feed.entries: expected at most 500 entries',
+      'config targets[1].feed.entries: expected at least 1 entry',
+    ]);
+
+    const notAFeed = loadConfig({
+      ARALDO_CONFIG: configFile({
+        teams: [team],
+        targets: [{ id: 'comune-x', network: 'x', feed: { entries: 10 } }],
+      }),
+    });
+    expect(notAFeed.ok || notAFeed.error).toEqual([
+      'targets[0].feed: only targets of network feed have a feed (this one is x)',
+    ]);
+  });
+
   it('says so when the file is missing or not JSON', () => {
     expect(loadConfig({ ARALDO_CONFIG: '/nonexistent/araldo.json' })).toMatchObject({
       ok: false,

@@ -89,8 +89,6 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'publish.interrupted': () => 'Araldo was interrupted while sending',
   'publish.publisher_error': () =>
     "the publishing service failed unexpectedly (the details are in Araldo's log)",
-  'feed.not_writable': (p) => `the feed file cannot be written (${p.code}): tell Araldo's administrator`,
-  'feed.write_failed': (p) => `the feed file could not be written (${p.code})`,
   'publish.done': () => 'Every publication went through.',
   'command.not_allowed': (p) => `Only the author or an approver can do that on proposal #${p.number}.`,
   'command.too_late': (p) => `Proposal #${p.number} is already ${p.status}: it can no longer be changed.`,

@@ -104,9 +104,6 @@ export const it = {
   'publish.interrupted': () => "Araldo si è interrotto durante l'invio",
   'publish.publisher_error': () =>
     'il servizio di pubblicazione ha dato un errore imprevisto (i dettagli sono nel registro di Araldo)',
-  'feed.not_writable': (p: { code: string }) =>
-    `il file del feed non si può scrivere (${p.code}): avvisa l'amministratore di Araldo`,
-  'feed.write_failed': (p: { code: string }) => `il file del feed non è stato scritto (${p.code})`,
   'publish.done': () => 'Tutte le pubblicazioni sono andate a buon fine.',
   'command.not_allowed': (p: { number: number }) =>
     `Solo l'autore o un supervisore può farlo sulla proposta #${p.number}.`,

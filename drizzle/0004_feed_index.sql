@@ -1,0 +1,1 @@
+CREATE INDEX "deliveries_target_published_idx" ON "deliveries" USING btree ("target_id","published_at" DESC NULLS LAST) WHERE "deliveries"."state" = 'published';
