@@ -71,9 +71,14 @@ export function isRefusedControl(codePoint: number): boolean {
   return codePoint <= 0x1f || (codePoint >= 0x7f && codePoint <= 0x9f);
 }
 
+/** A code point in Unicode's notation: `U+0000`. */
+function unicodeNotation(codePoint: number): string {
+  return `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 /** A code point as people can read it: `U+0000 (NUL)`, `U+0085`. */
 export function formatCodePoint(codePoint: number): string {
-  const hex = `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+  const hex = unicodeNotation(codePoint);
   const name = codePoint === 0x7f ? 'DEL' : C0_NAMES[codePoint];
   return name ? `${hex} (${name})` : hex;
 }
@@ -87,8 +92,7 @@ export function showControls(text: string): string {
   for (const char of text) {
     const codePoint = char.codePointAt(0) ?? 0;
     if (codePoint === 0x09 || codePoint === 0x0a) shown += ' ';
-    else if (isRefusedControl(codePoint))
-      shown += `[U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}]`;
+    else if (isRefusedControl(codePoint)) shown += `[${unicodeNotation(codePoint)}]`;
     else shown += char;
   }
   return shown;

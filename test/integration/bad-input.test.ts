@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { en as EN } from '../../src/core/i18n/en.ts';
 import { it as IT } from '../../src/core/i18n/it.ts';
+import { controlChar } from '../support/control-characters.ts';
 import { createDeskHarness, type DeskHarness } from '../support/desk-harness.ts';
 import { typeInShell } from '../support/shell-session.ts';
 import { createTestDatabase, type TestDatabase, testDriver } from '../support/test-database.ts';
@@ -18,14 +19,6 @@ afterAll(async () => {
 });
 
 const FAILED = IT['command.failed']();
-
-const controlChar = fc
-  .oneof(
-    fc.integer({ min: 0x00, max: 0x1f }).filter((c) => c !== 0x09 && c !== 0x0a),
-    fc.constant(0x7f),
-    fc.integer({ min: 0x80, max: 0x9f }),
-  )
-  .map((codePoint) => String.fromCodePoint(codePoint));
 
 const hex = (char: string) => `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 

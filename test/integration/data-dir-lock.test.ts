@@ -136,6 +136,10 @@ describe('lockDataDir', () => {
     // Two containers on one volume: pids mean nothing across hosts, the heartbeat does.
     const dir = freshDir();
     writeFileSync(lockFile(dir), '1\nother-host\ntoken\n');
+    // Touched as the other host's heartbeat touches it: by the process clock,
+    // not the file system's, so the test holds when the two differ (libfaketime).
+    const justNow = new Date();
+    utimesSync(lockFile(dir), justNow, justNow);
     expect(() => lockDataDir(dir)).toThrow(/pid 1 on other-host/);
     const longAgo = new Date(Date.now() - 60_000);
     utimesSync(lockFile(dir), longAgo, longAgo);

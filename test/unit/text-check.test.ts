@@ -4,18 +4,11 @@ import { QUOTE_MAX, quoted } from '../../src/core/excerpt.ts';
 import { en as EN } from '../../src/core/i18n/en.ts';
 import { it as IT } from '../../src/core/i18n/it.ts';
 import { checkText, describeTextProblem, formatCodePoint } from '../../src/core/text-check.ts';
+import { controlChar } from '../support/control-characters.ts';
 
 // Written here from the Unicode definition, not taken from the module under
 // test: general category Cc, minus the two a post may hold.
 const REFUSED = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/u;
-
-const controlChar = fc
-  .oneof(
-    fc.integer({ min: 0x00, max: 0x1f }).filter((c) => c !== 0x09 && c !== 0x0a),
-    fc.constant(0x7f),
-    fc.integer({ min: 0x80, max: 0x9f }),
-  )
-  .map((codePoint) => String.fromCodePoint(codePoint));
 
 /** any text without a refused control character: tabs, line breaks, emoji, accents, RTL… */
 const cleanText = fc.string({ unit: 'binary', maxLength: 80 }).map((text) =>

@@ -4,7 +4,7 @@ import type { DeliveryWithPost, Store } from '../../core/ports.ts';
 import { DEFAULT_FEED_ENTRIES, type Target } from '../../core/target.ts';
 import type { Team } from '../../core/team.ts';
 import { type FeedEntry, renderAtom } from './atom.ts';
-import { feedEntryId, feedPath } from './feed-publisher.ts';
+import { feedEntryId, feedEntryUrl, feedPath } from './feed-publisher.ts';
 
 /**
  * An empty feed has no entry to date it: it is dated at the epoch, the same
@@ -60,7 +60,7 @@ function toFeedEntry(row: DeliveryWithPost, title: string, selfUrl: string): Fee
     // The public sees the institution as the author, not the staff member who proposed.
     author: title,
     published: published.toISOString(),
-    url: delivery.publicUrl ?? `${selfUrl}#post-${post.number}-${delivery.id.slice(0, 8)}`,
+    url: delivery.publicUrl ?? feedEntryUrl(selfUrl, post.number, delivery.id),
   };
 }
 

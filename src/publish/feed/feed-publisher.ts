@@ -18,6 +18,11 @@ export function feedEntryId(deliveryId: string): string {
   return `urn:araldo:delivery:${deliveryId}`;
 }
 
+/** The public link of a delivery's entry: the document's URL and an anchor naming the post. */
+export function feedEntryUrl(documentUrl: string, postNumber: number, deliveryId: string): string {
+  return `${documentUrl}#post-${postNumber}-${deliveryId.slice(0, 8)}`;
+}
+
 /**
  * The `feed` network. The feed is a view of the database (SPEC §2): the
  * published delivery row, with its post, is the entry, and every process
@@ -36,11 +41,10 @@ export class FeedPublisher implements Publisher {
 
   publish(request: PublishRequest, _signal: AbortSignal): Promise<PublishOutcome> {
     const { targetId, publicUrl } = this.#options;
-    const anchor = `post-${request.postNumber}-${request.deliveryId.slice(0, 8)}`;
     return Promise.resolve({
       kind: 'published',
       remoteId: feedEntryId(request.deliveryId),
-      url: `${publicUrl}${feedPath(targetId)}#${anchor}`,
+      url: feedEntryUrl(`${publicUrl}${feedPath(targetId)}`, request.postNumber, request.deliveryId),
     });
   }
 }
