@@ -15,6 +15,7 @@ import { createDesk } from '../src/core/desk.ts';
 import type { Target } from '../src/core/target.ts';
 import type { Team } from '../src/core/team.ts';
 import { parseWhen } from '../src/core/time-reader.ts';
+import { rulesOf } from '../src/publish/registry.ts';
 import { openDatabase } from '../src/store/database.ts';
 import { DrizzleStore } from '../src/store/drizzle-store.ts';
 import { FakeClock } from '../test/fakes/fake-clock.ts';
@@ -89,6 +90,7 @@ async function benchBacklog(): Promise<void> {
     teams: [team],
     targets,
     publisherFor: () => publisher,
+    rulesOf,
   });
   const actor = (id: string) => ({ teamId: team.id, actor: { id, name: id } });
   global.gc?.();

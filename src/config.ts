@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { AppError } from './core/app-error.ts';
 import { LANGUAGES } from './core/language.ts';
-import { NETWORKS } from './core/network.ts';
 import {
   isWallClock,
   type PostingPolicy,
@@ -11,8 +11,9 @@ import {
   type Weekday,
 } from './core/posting-window.ts';
 import { err, ok, type Result } from './core/result.ts';
-import { DEFAULT_FEED_ENTRIES, MAX_FEED_ENTRIES, type Target } from './core/target.ts';
+import { DEFAULT_FEED_ENTRIES, MAX_FEED_ENTRIES, type Target, type TargetPacing } from './core/target.ts';
 import { CHAT_KINDS, type Team } from './core/team.ts';
+import { NETWORK_DEFINITIONS, NETWORK_NAMES, networkNamed } from './publish/registry.ts';
 
 /** Slack credentials and endpoints, from the environment. */
 export interface SlackSettings {
@@ -23,8 +24,6 @@ export interface SlackSettings {
   readonly appToken: string | undefined;
   /** Web API base URL, with trailing slash (tests and proxies) */
   readonly apiUrl: string;
-  /** least milliseconds between two messages to one channel */
-  readonly channelPaceMs: number;
 }
 
 /** Everything Araldo needs to start, validated. */
@@ -84,9 +83,78 @@ const postingFields = {
   quietHours: z.strictObject({ from: wallClock, to: wallClock }).optional(),
 };
 
+/** The most seconds a target's pacing may ask between two publications: a day. */
+const MAX_PACING_INTERVAL_SECONDS = 86_400;
+
+const pacingSchema = z.strictObject({
+  minIntervalSeconds: z
+    .number('expected a number of seconds')
+    .min(0, 'expected 0 seconds or more')
+    .max(MAX_PACING_INTERVAL_SECONDS, `expected at most ${MAX_PACING_INTERVAL_SECONDS} seconds (a day)`)
+    .optional(),
+  maxInFlight: z
+    .int('expected a whole number of publications')
+    .min(1, 'expected at least 1')
+    .max(100, 'expected at most 100')
+    .optional(),
+});
+
+/** The networks a target may name now, for messages. */
+function publishableNetworks(): string {
+  return NETWORK_DEFINITIONS.filter((network) => network.create !== undefined)
+    .map((network) => network.name)
+    .join(', ');
+}
+
+/**
+ * What the network's registry entry asks of a target, reported with the
+ * file's other problems: a network with a publisher, and exactly the
+ * credential fields its schema knows (values are checked against the
+ * environment later, in checkReferences).
+ */
+function checkNetwork(
+  target: { network: string; credentials: Readonly<Record<string, string>> },
+  ctx: z.RefinementCtx,
+): void {
+  const network = networkNamed(target.network);
+  if (!network) return; // the enum-like check on `network` already says so
+  if (network.create === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['network'],
+      message: `Araldo cannot publish to ${network.name} yet: its publisher comes with issue #${network.publisherIssue}; remove this target until then (publishing works today on: ${publishableNetworks()})`,
+    });
+  }
+  // Zod hands the refinement what it could parse: credentials may be missing or malformed.
+  if (typeof target.credentials !== 'object' || target.credentials === null) return;
+  const shape = network.credentials.shape;
+  const known = Object.keys(shape);
+  for (const field of Object.keys(target.credentials)) {
+    if (!Object.hasOwn(shape, field)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['credentials', field],
+        message: `${network.name} has no credential "${field}" (${known.length > 0 ? `it takes ${known.join(', ')}` : 'it takes none'})`,
+      });
+    }
+  }
+  for (const field of known) {
+    const optional = shape[field]?.safeParse(undefined).success ?? true;
+    if (!optional && !Object.hasOwn(target.credentials, field)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['credentials', field],
+        message: `${network.name} needs this credential: name the environment variable that holds it`,
+      });
+    }
+  }
+}
+
 const targetSchema = z.strictObject({
   id,
-  network: z.enum(NETWORKS, { error: `expected one of ${NETWORKS.join(', ')}` }),
+  network: z
+    .string()
+    .refine((name) => networkNamed(name) !== undefined, `expected one of ${NETWORK_NAMES.join(', ')}`),
   displayName: z.string().min(1).max(100).optional(),
   baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   credentials: z
@@ -108,6 +176,7 @@ const targetSchema = z.strictObject({
         .default(DEFAULT_FEED_ENTRIES),
     })
     .optional(),
+  pacing: pacingSchema.optional(),
 });
 
 const teamSchema = z.strictObject({
@@ -134,7 +203,7 @@ const teamSchema = z.strictObject({
 
 const fileSchema = z.strictObject({
   teams: z.array(teamSchema).min(1, 'expected at least one team'),
-  targets: z.array(targetSchema).min(1, 'expected at least one target'),
+  targets: z.array(targetSchema.superRefine(checkNetwork)).min(1, 'expected at least one target'),
 });
 
 /** The configuration used when ARALDO_CONFIG is not set (SPEC §5). */
@@ -174,7 +243,6 @@ const envSchema = z.object({
     .regex(/^xapp-/, 'expected an app-level token (xapp-…)')
     .optional(),
   SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
-  SLACK_CHANNEL_PACE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   ARALDO_CLOCK_START: z.iso
     .datetime({
       offset: true,
@@ -210,9 +278,18 @@ function checkReferences(
         `targets[${index}].feed: only targets of network feed have a feed (this one is ${target.network})`,
       );
     }
+    const shape = networkNamed(target.network)?.credentials.shape;
     for (const [field, variable] of Object.entries(target.credentials)) {
-      if (!env[variable]) {
+      const value = env[variable];
+      if (!value) {
         problems.push(`targets[${index}].credentials.${field}: environment variable ${variable} is not set`);
+        continue;
+      }
+      // The value is a secret: the messages name the variable, never quote it.
+      const checked = shape?.[field]?.safeParse(value);
+      if (checked && !checked.success) {
+        const why = checked.error.issues.map((issue) => issue.message).join('; ');
+        problems.push(`targets[${index}].credentials.${field}: environment variable ${variable}: ${why}`);
       }
     }
   });
@@ -228,6 +305,20 @@ function checkReferences(
       }
     });
   });
+}
+
+/** A target's pacing: its network's defaults, each overridden by the target's configuration. */
+function resolvePacing(
+  defaults: TargetPacing,
+  overrides: { minIntervalSeconds?: number | undefined; maxInFlight?: number | undefined } | undefined,
+): TargetPacing {
+  return {
+    minIntervalMs:
+      overrides?.minIntervalSeconds === undefined
+        ? defaults.minIntervalMs
+        : Math.round(overrides.minIntervalSeconds * 1000),
+    maxInFlight: overrides?.maxInFlight ?? defaults.maxInFlight,
+  };
 }
 
 function toPolicy(fields: {
@@ -312,6 +403,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       Object.entries(target.credentials).map(([field, variable]) => [field, env[variable] ?? '']),
     );
     secrets.push(...Object.values(credentials));
+    const network = networkNamed(target.network);
+    if (!network) throw new AppError('invariant_broken', `target ${target.id}: network checked, yet unknown`);
     return {
       id: target.id,
       network: target.network,
@@ -321,6 +414,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       ...(target.approvalsRequired === undefined ? {} : { approvalsRequired: target.approvalsRequired }),
       ...(target.slots || target.quietHours ? { posting: toPolicy(target) } : {}),
       ...(target.feed ? { feed: { entries: target.feed.entries } } : {}),
+      pacing: resolvePacing(network.pacing, target.pacing),
     };
   });
   const teams: Team[] = parsedFile.data.teams.map((team) => ({
@@ -347,7 +441,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
           signingSecret: e.SLACK_SIGNING_SECRET,
           appToken: e.SLACK_APP_TOKEN,
           apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
-          channelPaceMs: e.SLACK_CHANNEL_PACE_MS,
         }
       : undefined;
   for (const secret of [e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN])

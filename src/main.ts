@@ -15,7 +15,7 @@ import type { ChatKind } from './core/team.ts';
 import { createLogger } from './logger.ts';
 import { installProcessSafety } from './process-safety.ts';
 import { feedSettingsFor } from './publish/feed/feed-document.ts';
-import { FeedPublisher } from './publish/feed/feed-publisher.ts';
+import { networkNamed, rulesOf } from './publish/registry.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { type DataDirLock, lockDataDir } from './store/data-dir-lock.ts';
 import { type DatabaseHandle, openDatabase, redactUrl } from './store/database.ts';
@@ -40,20 +40,24 @@ export interface RunningAraldo {
   stop(): Promise<void>;
 }
 
-function buildPublishers(
+/**
+ * One publisher per target, each made by its network's registry entry.
+ * Configuration refuses targets whose network has no publisher yet, so
+ * every configured target gets one.
+ */
+function createPublishers(
   config: AppConfig,
-  publicUrl: string,
+  publicUrl: () => string,
   logger: Logger,
 ): (target: Target) => Publisher | undefined {
   const publishers = new Map<string, Publisher>();
   for (const target of config.targets) {
-    switch (target.network) {
-      case 'feed':
-        publishers.set(target.id, new FeedPublisher({ targetId: target.id, publicUrl }));
-        break;
-      default:
-        logger.warn({ target: target.id, network: target.network }, 'no publisher for this network yet');
+    const network = networkNamed(target.network);
+    if (!network?.create) {
+      throw new AppError('config_invalid', `target ${target.id}: Araldo cannot publish to ${target.network}`);
     }
+    const context = { publicUrl, logger: logger.child({ target: target.id, network: target.network }) };
+    publishers.set(target.id, network.create(target, context));
   }
   return (target) => publishers.get(target.id);
 }
@@ -107,8 +111,11 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
     logger,
     teams: config.teams,
     targets: config.targets,
-    publisherFor: buildPublishers(config, publicUrl, logger),
+    publisherFor: createPublishers(config, () => publicUrl, logger),
+    rulesOf,
     wake: (at) => scheduler?.wake(at),
+    // Owed messages and freed room start at once, not at the next poll.
+    kick: () => scheduler?.wake(clock.now()),
   });
   let slack: SlackAdapter | undefined;
   if (config.slack) {
@@ -130,13 +137,14 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
       );
     }
   }
-  // Each round also sends a due digest nobody has sent yet: the claim makes
-  // that cheap, and a digest the chat refused at its time goes out later.
+  // Each round also owes a due digest nobody has owed yet (cheap: one row
+  // per team and day), then starts what may go: publications and owed
+  // messages, without waiting for them to end (each ending asks for a round).
   const round = async (now: Date) => {
     await desk
       .sendDueDigests()
       .catch((error: unknown) => logger.error({ err: error }, 'digest round failed'));
-    return desk.tick(now);
+    return desk.startDue(now);
   };
   scheduler = new Scheduler(round, logger, {
     pollCron: '*/30 * * * * *',
@@ -177,6 +185,8 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
     stopping ??= (async () => {
       logger.info({}, 'shutting down');
       await scheduler?.stop();
+      // What is under way ends and is recorded; what is not started stays owed in the database.
+      await desk.idle();
       await slack?.stop();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await database.close();

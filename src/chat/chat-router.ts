@@ -1,5 +1,6 @@
 import type { Card } from '../core/card.ts';
-import type { ChatOut, OutMessage } from '../core/ports.ts';
+import type { ChatOut, ChatResult, MessageKey, OutMessage, PostedCard } from '../core/ports.ts';
+import { err } from '../core/result.ts';
 import type { ChatKind, Team } from '../core/team.ts';
 
 /** One ChatOut over several platforms: each call goes to the team's own chat. */
@@ -10,29 +11,43 @@ export class ChatRouter implements ChatOut {
     this.#chats = chats;
   }
 
-  #for(team: Team): ChatOut {
+  /** the team's chat; a team on a chat this process has not enabled gets a permanent refusal */
+  #route<T>(team: Team, call: (chat: ChatOut) => Promise<ChatResult<T>>): Promise<ChatResult<T>> {
     const chat = this.#chats.get(team.chat);
-    if (!chat) throw new Error(`team ${team.id} uses ${team.chat}, which is not enabled`);
-    return chat;
+    if (!chat)
+      return Promise.resolve(
+        err({ code: 'rejected', detail: `team ${team.id} uses ${team.chat}, which is not enabled` }),
+      );
+    return call(chat);
   }
 
-  postCard(team: Team, card: Card): Promise<string> {
-    return this.#for(team).postCard(team, card);
+  postCard(team: Team, card: Card, key: MessageKey): Promise<ChatResult<PostedCard>> {
+    return this.#route(team, (chat) => chat.postCard(team, card, key));
   }
 
-  updateCard(team: Team, cardRef: string, card: Card): Promise<void> {
-    return this.#for(team).updateCard(team, cardRef, card);
+  updateCard(team: Team, cardRef: string, card: Card, key: MessageKey): Promise<ChatResult<void>> {
+    return this.#route(team, (chat) => chat.updateCard(team, cardRef, card, key));
   }
 
-  replyInThread(team: Team, cardRef: string, message: OutMessage): Promise<void> {
-    return this.#for(team).replyInThread(team, cardRef, message);
+  replyInThread(
+    team: Team,
+    cardRef: string,
+    message: OutMessage,
+    key: MessageKey,
+  ): Promise<ChatResult<void>> {
+    return this.#route(team, (chat) => chat.replyInThread(team, cardRef, message, key));
   }
 
-  postInChannel(team: Team, message: OutMessage): Promise<void> {
-    return this.#for(team).postInChannel(team, message);
+  postInChannel(team: Team, message: OutMessage, key: MessageKey): Promise<ChatResult<void>> {
+    return this.#route(team, (chat) => chat.postInChannel(team, message, key));
   }
 
-  async cardLink(team: Team, cardRef: string): Promise<string | undefined> {
-    return this.#for(team).cardLink?.(team, cardRef);
+  sayPrivately(
+    team: Team,
+    recipient: string,
+    message: OutMessage,
+    key: MessageKey,
+  ): Promise<ChatResult<void>> {
+    return this.#route(team, (chat) => chat.sayPrivately(team, recipient, message, key));
   }
 }

@@ -19,7 +19,7 @@ function detailOf(ctx: DeskContext, team: Team, event: AuditEvent): string {
   if (typeof d.target === 'string') parts.push(d.target);
   if (typeof d.url === 'string') parts.push(d.url);
   if (typeof d.error === 'string') parts.push(d.error);
-  if (d.reason === 'self_approval' || d.reason === 'not_an_approver')
+  if (d.reason === 'self_approval' || d.reason === 'not_an_approver' || d.reason === 'stale_version')
     parts.push(ctx.msg(team, `audit.reason.${d.reason}`));
   else if (typeof d.reason === 'string') parts.push(d.reason);
   // Chat shows an excerpt on one line; the CSV export keeps every text whole.

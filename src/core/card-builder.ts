@@ -21,7 +21,7 @@ export function buildCard(
     images: post.images,
     targets: deliveries.map((delivery) => {
       const target = ctx.target(delivery.targetId);
-      const meter = target ? measure(target.network, post.text, post.images.length) : undefined;
+      const meter = target ? measure(ctx.rulesOf(target), post.text, post.images.length) : undefined;
       return {
         id: delivery.targetId,
         displayName: target?.displayName ?? delivery.targetId,
@@ -39,17 +39,8 @@ export function buildCard(
   };
 }
 
-/** Loads the post afresh and redraws its card in place; chat failures are logged. */
-export async function refreshCard(ctx: DeskContext, team: Team, postId: string): Promise<void> {
-  const entry = await ctx.store.getPostById(postId);
-  if (!entry?.post.cardRef) return;
-  const approvers = await ctx.store.listApprovals(postId, entry.post.version);
-  try {
-    await ctx.deps.chat.updateCard(team, entry.post.cardRef, buildCard(ctx, team, entry, approvers));
-  } catch (error) {
-    ctx.deps.logger.error(
-      { err: error, teamId: team.id, post: entry.post.number },
-      'could not update the card',
-    );
-  }
+/** The card of a post as it is now, with the approvals of its current version. */
+export async function drawCard(ctx: DeskContext, team: Team, entry: PostWithDeliveries): Promise<Card> {
+  const approvers = await ctx.store.listApprovals(entry.post.id, entry.post.version);
+  return buildCard(ctx, team, entry, approvers);
 }

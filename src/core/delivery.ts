@@ -31,7 +31,10 @@ export interface Delivery {
   readonly claimedUntil: Date | undefined;
   readonly remoteId: string | undefined;
   readonly publicUrl: string | undefined;
+  /** the last failure in the team's words */
   readonly lastError: string | undefined;
+  /** the last failure's code (publish-outcome.ts) */
+  readonly lastErrorCode: string | undefined;
   readonly publishedAt: Date | undefined;
 }
 

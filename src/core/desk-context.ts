@@ -3,6 +3,8 @@ import type { AuditAction } from './audit-event.ts';
 import type { MessageKey } from './i18n/it.ts';
 import type { MessageArgs } from './i18n/translate.ts';
 import { t } from './i18n/translate.ts';
+import type { NetworkRules } from './network-rules.ts';
+import type { NewOwedMessage } from './owed-message.ts';
 import type { ChatOut, Clock, Logger, OutMessage, Publisher, Store } from './ports.ts';
 import type { Post } from './post.ts';
 import type { Target } from './target.ts';
@@ -18,26 +20,42 @@ export interface DeskDeps {
   readonly targets: readonly Target[];
   /** the publisher of a target, or undefined when none is configured */
   readonly publisherFor: (target: Target) => Publisher | undefined;
+  /** what a target's network accepts and how it counts (from the publisher registry, by `target.network`) */
+  readonly rulesOf: (target: Target) => NetworkRules;
   /** called when work becomes due at `at`, so the scheduler can wake up then */
   readonly wake?: (at: Date) => void;
+  /**
+   * called when there is work to start now: a decision owing chat messages
+   * has committed, or an attempt ended and made room; the scheduler runs a
+   * round soon after
+   */
+  readonly kick?: () => void;
 }
 
 /** The system itself as an actor in the audit log. */
 export const SYSTEM_ACTOR: Actor = { id: 'araldo', name: 'Araldo' };
 
 /**
- * Shared helpers of the use cases: lookups, audit, and chat output that
- * never lets a chat outage break the workflow (it is logged instead).
+ * Shared helpers of the use cases: lookups, audit, and what a decision owes
+ * the chat. Inside `decide`, the context is bound to one transaction: its
+ * store, audit events and owed messages all commit together.
  */
 export class DeskContext {
   readonly deps: DeskDeps;
   readonly #teams: ReadonlyMap<string, Team>;
   readonly #targets: ReadonlyMap<string, Target>;
+  /** set inside a decision: what to do once it has committed */
+  readonly #afterCommit: { wakes: Date[]; owed: boolean } | undefined;
 
-  constructor(deps: DeskDeps) {
+  constructor(
+    deps: DeskDeps,
+    shared?: { teams: ReadonlyMap<string, Team>; targets: ReadonlyMap<string, Target> },
+    afterCommit?: { wakes: Date[]; owed: boolean },
+  ) {
     this.deps = deps;
-    this.#teams = new Map(deps.teams.map((team) => [team.id, team]));
-    this.#targets = new Map(deps.targets.map((target) => [target.id, target]));
+    this.#teams = shared?.teams ?? new Map(deps.teams.map((team) => [team.id, team]));
+    this.#targets = shared?.targets ?? new Map(deps.targets.map((target) => [target.id, target]));
+    this.#afterCommit = afterCommit;
   }
 
   /** ids of the teams this desk serves */
@@ -61,6 +79,11 @@ export class DeskContext {
     return this.#targets.get(targetId);
   }
 
+  /** the rules of the target's network: its limits, its unit and how it counts */
+  rulesOf(target: Target): NetworkRules {
+    return this.deps.rulesOf(target);
+  }
+
   /** the targets a team may publish to, in configuration order */
   targetsOf(team: Team): readonly Target[] {
     return team.targets.flatMap((id) => {
@@ -71,6 +94,24 @@ export class DeskContext {
 
   msg<K extends MessageKey>(team: Team, key: K, ...args: MessageArgs<K>): string {
     return t(team.language, key, ...args);
+  }
+
+  /**
+   * Runs one decision in one transaction: the state change, its audit
+   * events and the messages it owes commit together or not at all, so a
+   * crash anywhere leaves the audit log matching the state and no owed
+   * message forgotten. Wake-ups and the dispatcher's nudge happen after the
+   * commit. A decision inside a decision joins the outer one.
+   */
+  async decide<T>(work: (ctx: DeskContext) => Promise<T>): Promise<T> {
+    if (this.#afterCommit) return work(this);
+    const after = { wakes: [] as Date[], owed: false };
+    const result = await this.store.inTransaction((store) =>
+      work(new DeskContext({ ...this.deps, store }, { teams: this.#teams, targets: this.#targets }, after)),
+    );
+    for (const at of after.wakes) this.deps.wake?.(at);
+    if (after.owed) this.deps.kick?.();
+    return result;
   }
 
   async audit(
@@ -90,23 +131,27 @@ export class DeskContext {
     });
   }
 
-  /** writes in the post's thread, or in the channel when its card was never posted */
-  async sayInThread(team: Team, post: Post, message: OutMessage): Promise<void> {
-    try {
-      if (post.cardRef !== undefined) {
-        await this.deps.chat.replyInThread(team, post.cardRef, message);
-      } else {
-        await this.deps.chat.postInChannel(team, { ...message, text: `#${post.number}: ${message.text}` });
-      }
-    } catch (error) {
-      this.deps.logger.error(
-        { err: error, teamId: team.id, post: post.number },
-        'could not write in the thread',
-      );
-    }
+  /** owes messages to the chat, with the decision in progress */
+  async owe(messages: readonly Omit<NewOwedMessage, 'at'>[]): Promise<void> {
+    const at = this.now();
+    await this.store.enqueueMessages(messages.map((message) => ({ ...message, at })));
+    if (this.#afterCommit) this.#afterCommit.owed = true;
+    else this.deps.kick?.();
   }
 
+  /** owes a line in the post's thread (in the channel, numbered, if its card never went out) */
+  say(post: Pick<Post, 'id' | 'teamId'>, message: OutMessage): Promise<void> {
+    return this.owe([{ teamId: post.teamId, postId: post.id, kind: 'thread', message }]);
+  }
+
+  /** owes a redraw of the post's card from the post as it is when sent; waiting redraws coalesce */
+  refreshCard(post: Pick<Post, 'id' | 'teamId'>): Promise<void> {
+    return this.owe([{ teamId: post.teamId, postId: post.id, kind: 'card_update' }]);
+  }
+
+  /** asks for a round at `at`; inside a decision, once it has committed */
   wake(at: Date): void {
-    this.deps.wake?.(at);
+    if (this.#afterCommit) this.#afterCommit.wakes.push(at);
+    else this.deps.wake?.(at);
   }
 }

@@ -7,6 +7,7 @@ import { buildDigest, sendDueDigests } from './digest.ts';
 import { quoted } from './excerpt.ts';
 import { helpText } from './help.ts';
 import { cancelPost, editPost, mayChange, reschedulePost, retryPost } from './manage-post.ts';
+import { DEFAULT_OUTBOX_POLICY, flushOwed, type OutboxPolicy, startOwed } from './outbox-dispatch.ts';
 import type { PostWithDeliveries } from './ports.ts';
 import {
   checkDraft,
@@ -15,7 +16,13 @@ import {
   type ProposeOutcome,
   propose,
 } from './propose.ts';
-import { DEFAULT_PUBLISHING_POLICY, type PublishingPolicy, publishDue } from './publishing.ts';
+import {
+  DEFAULT_PUBLISHING_POLICY,
+  InFlight,
+  type PublishingPolicy,
+  publishDue,
+  startDue,
+} from './publishing.ts';
 import { describeQueue } from './queue.ts';
 import { type ReactionEvent, review } from './review.ts';
 import { toReviewAction } from './review-action.ts';
@@ -30,14 +37,32 @@ export interface CommandContext {
   readonly actor: Actor;
   /** the platform's event or trigger id; repeats of it are not acted on twice */
   readonly eventId?: string;
+  /**
+   * where the chat can answer this person privately (opaque to the core,
+   * see ChatOut.sayPrivately). When set, the reply is an owed message
+   * stored with the command's decision, and the adapter must not send it
+   * itself; when absent (the shell), the adapter shows the reply.
+   */
+  readonly replyTo?: string;
 }
 
-/** Which post a reaction is on: by its card, or by number (the shell). */
-export type PostLocator = { readonly cardRef: string } | { readonly number: number };
+/**
+ * Which post a reaction is on: by one of its cards, by number (the
+ * shell), or by id (a chat that read the post's id from the card's metadata).
+ */
+export type PostLocator =
+  | { readonly cardRef: string }
+  | { readonly number: number }
+  | { readonly postId: string };
 
 /** A reaction as chats report it, before it is known to mean anything. */
 export interface IncomingReaction {
   readonly teamId: string;
+  /**
+   * the platform's id of the event: a repeat of it (a platform retry, a
+   * replica that got it too) changes nothing, whenever it arrives
+   */
+  readonly eventId?: string;
   readonly actor: Actor;
   readonly post: PostLocator;
   readonly emoji: string;
@@ -47,6 +72,8 @@ export interface IncomingReaction {
 /** A message written in a post's thread. */
 export interface IncomingThreadReply {
   readonly teamId: string;
+  /** the platform's id of the event: a repeat of it is recorded once */
+  readonly eventId?: string;
   readonly actor: Actor;
   readonly post: PostLocator;
   readonly text: string;
@@ -79,8 +106,21 @@ export interface Desk {
   react(reaction: IncomingReaction): Promise<LocateResult>;
   /** records a message written in a post's thread (review remarks, reasons) */
   threadReply(reply: IncomingThreadReply): Promise<LocateResult>;
-  /** publishes what is due at `now`; returns when the next delivery is due */
+  /**
+   * publishes everything due at `now` and sends every owed message,
+   * waiting for all of it (tests, one-shot runs); returns when the next
+   * delivery is due
+   */
   tick(now: Date): Promise<Date | undefined>;
+  /**
+   * starts what may go at `now` (publications, owed messages) without
+   * waiting for it; returns when the next of either may go (the scheduler's round)
+   */
+  startDue(now: Date): Promise<Date | undefined>;
+  /** sends every owed message that may go now and waits for them */
+  flushOwed(): Promise<void>;
+  /** waits for every publication and message under way (shutdown) */
+  idle(): Promise<void>;
   /** sends every team's digest that is due at the clock's now and not sent yet; returns those teams */
   sendDueDigests(): Promise<string[]>;
   /** the teams this desk serves */
@@ -115,11 +155,16 @@ function withChangeablePost(
   rest: string,
   then: (entry: PostWithDeliveries) => Promise<CommandReply>,
 ): Promise<CommandReply> {
-  return withPost(ctx, team, command, rest, async (entry) =>
-    mayChange(team, context.actor, entry)
+  return withPost(ctx, team, command, rest, async (found) => {
+    if (!mayChange(team, context.actor, found)) {
+      return { text: ctx.msg(team, 'command.not_allowed', { number: found.post.number }) };
+    }
+    // The command runs in one decision (see `command`): lock the post for it.
+    const entry = await ctx.store.lockPost(found.post.id);
+    return entry
       ? then(entry)
-      : { text: ctx.msg(team, 'command.not_allowed', { number: entry.post.number }) },
-  );
+      : { text: ctx.msg(team, 'command.no_such_post', { number: found.post.number }) };
+  });
 }
 
 /** The text after the post number: `/edit 12 New text` → `New text`, line breaks kept. */
@@ -166,9 +211,33 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   aiuto: async (_ctx, team) => ({ text: helpText(team.language) }),
 };
 
+/**
+ * Whether a platform event is seen for the first time, recorded in the
+ * decision it causes: a retry after a crash, or the same event reaching a
+ * replica, finds it and changes nothing.
+ */
+async function firstTime(tx: DeskContext, postId: string, eventId: string | undefined): Promise<boolean> {
+  return eventId === undefined || tx.store.claimNotice(postId, `event:${eventId}`, tx.now());
+}
+
 /** Builds the desk over its ports. */
-export function createDesk(deps: DeskDeps, policy: PublishingPolicy = DEFAULT_PUBLISHING_POLICY): Desk {
+export function createDesk(
+  deps: DeskDeps,
+  policy: PublishingPolicy = DEFAULT_PUBLISHING_POLICY,
+  outboxPolicy: OutboxPolicy = DEFAULT_OUTBOX_POLICY,
+): Desk {
   const ctx = new DeskContext(deps);
+  // Each ended attempt makes room: the scheduler runs another round to fill it.
+  const publishing = new InFlight(() => deps.kick?.());
+  const sending = new InFlight(() => deps.kick?.());
+  // Every round asks whether a digest is due; once a day is owed, this process stops asking.
+  const digestsOwed = new Set<string>();
+
+  /** owes the typist the reply, when the chat answers privately through the outbox */
+  async function owePrivateReply(tx: DeskContext, team: Team, context: CommandContext, text: string) {
+    if (context.replyTo === undefined) return;
+    await tx.owe([{ teamId: team.id, kind: 'private', recipient: context.replyTo, message: { text } }]);
+  }
 
   async function command(context: CommandContext, line: string): Promise<CommandReply> {
     const team = ctx.team(context.teamId);
@@ -176,48 +245,88 @@ export function createDesk(deps: DeskDeps, policy: PublishingPolicy = DEFAULT_PU
     // The boundary of every typed command (shell, Slack slash commands, the
     // edit form): a control character never reaches the store or the time reader.
     const clean = checkText(line);
-    if (!clean.ok) return { text: describeTextProblem(team.language, clean.error) };
+    const immediate = !clean.ok
+      ? describeTextProblem(team.language, clean.error)
+      : ((): string | undefined => {
+          const parsed = parseCommand(line);
+          if (!parsed) return ctx.msg(team, 'command.not_a_command');
+          if (!Object.hasOwn(HANDLERS, parsed.name))
+            return ctx.msg(team, 'command.unknown', { name: quoted(parsed.name) });
+          return undefined;
+        })();
+    if (immediate !== undefined) {
+      await ctx.decide((tx) => owePrivateReply(tx, team, context, immediate));
+      return { text: immediate };
+    }
     const parsed = parseCommand(line);
-    if (!parsed) return { text: ctx.msg(team, 'command.not_a_command') };
-    const handler = Object.hasOwn(HANDLERS, parsed.name) ? HANDLERS[parsed.name] : undefined;
-    if (!handler) return { text: ctx.msg(team, 'command.unknown', { name: quoted(parsed.name) }) };
+    const handler = parsed ? HANDLERS[parsed.name] : undefined;
+    if (!parsed || !handler) throw new Error('unreachable: the command was checked above');
     try {
-      return await handler(ctx, team, context, parsed.rest);
+      // One decision: what the command changes, its audit events, the
+      // messages it owes and the typist's reply commit together.
+      return await ctx.decide(async (tx) => {
+        const reply = await handler(tx, team, context, parsed.rest);
+        await owePrivateReply(tx, team, context, reply.text);
+        return reply;
+      });
     } catch (error) {
       // Never a stack trace in chat: the person gets words, the log the rest.
       deps.logger.error({ err: error, teamId: team.id, command: parsed.name }, 'command failed');
-      return { text: ctx.msg(team, 'command.failed') };
+      const text = ctx.msg(team, 'command.failed');
+      await ctx.decide((tx) => owePrivateReply(tx, team, context, text)).catch(() => undefined);
+      return { text };
     }
   }
 
-  function locate(team: Team, locator: PostLocator): Promise<PostWithDeliveries | undefined> {
-    return 'number' in locator
-      ? ctx.store.getPost(team.id, locator.number)
-      : ctx.store.findPostByCardRef(team.id, locator.cardRef);
+  function locate(
+    store: DeskContext,
+    team: Team,
+    locator: PostLocator,
+  ): Promise<PostWithDeliveries | undefined> {
+    if ('number' in locator) return store.store.getPost(team.id, locator.number);
+    if ('cardRef' in locator) return store.store.findPostByCardRef(team.id, locator.cardRef);
+    return store.store
+      .getPostById(locator.postId)
+      .then((entry) => (entry?.post.teamId === team.id ? entry : undefined));
   }
 
   async function react(reaction: IncomingReaction): Promise<LocateResult> {
     const team = ctx.team(reaction.teamId);
     if (!team) throw new Error(`unknown team ${reaction.teamId}`);
-    const entry = await locate(team, reaction.post);
-    if (!entry) return 'no_such_post';
+    const found = await locate(ctx, team, reaction.post);
+    if (!found) return 'no_such_post';
     const action = toReviewAction(reaction.emoji);
     if (!action) return 'not_a_review';
-    const event: ReactionEvent = { actor: reaction.actor, action, added: reaction.added };
-    await review(ctx, team, entry, event);
+    const event: ReactionEvent = {
+      actor: reaction.actor,
+      action,
+      added: reaction.added,
+      seenVersion: found.post.version,
+    };
+    // One decision per reaction, on the post as it is once locked: two
+    // approvers at once are counted one after the other.
+    await ctx.decide(async (tx) => {
+      const entry = await tx.store.lockPost(found.post.id);
+      if (!entry || !(await firstTime(tx, entry.post.id, reaction.eventId))) return;
+      await review(tx, team, entry, event);
+    });
     return 'applied';
   }
 
   async function threadReply(reply: IncomingThreadReply): Promise<LocateResult> {
     const team = ctx.team(reply.teamId);
     if (!team) throw new Error(`unknown team ${reply.teamId}`);
-    const entry = await locate(team, reply.post);
+    const entry = await locate(ctx, team, reply.post);
     if (!entry) return 'no_such_post';
     if (!checkText(reply.text).ok) {
       deps.logger.warn({ teamId: team.id, post: entry.post.number }, 'thread reply with a control character');
       return 'bad_text';
     }
-    await ctx.audit(entry.post, reply.actor, 'commented', { text: reply.text });
+    await ctx.decide(async (tx) => {
+      if (await firstTime(tx, entry.post.id, reply.eventId)) {
+        await tx.audit(entry.post, reply.actor, 'commented', { text: reply.text });
+      }
+    });
     return 'applied';
   }
 
@@ -227,18 +336,43 @@ export function createDesk(deps: DeskDeps, policy: PublishingPolicy = DEFAULT_PU
     return team;
   }
 
+  async function proposeDraft(context: CommandContext, draft: ProposalDraft): Promise<ProposeOutcome> {
+    const team = teamOrThrow(context.teamId);
+    return ctx.decide(async (tx) => {
+      const outcome = await propose(tx, team, context.actor, draft, context.eventId);
+      await owePrivateReply(tx, team, context, outcome.text);
+      return outcome;
+    });
+  }
+
+  function earlier(a: Date | undefined, b: Date | undefined): Date | undefined {
+    if (!a) return b;
+    if (!b) return a;
+    return a < b ? a : b;
+  }
+
   return {
     command,
     checkDraft: (teamId, draft) => checkDraft(ctx, teamOrThrow(teamId), draft).problems,
-    proposeDraft: (context, draft) =>
-      propose(ctx, teamOrThrow(context.teamId), context.actor, draft, context.eventId),
+    proposeDraft,
     team: (teamId) => ctx.team(teamId),
     targetsOf: (teamId) => ctx.targetsOf(teamOrThrow(teamId)),
     post: (teamId, number) => ctx.store.getPost(teamId, number),
     react,
     threadReply,
-    tick: (now) => publishDue(ctx, now, policy),
-    sendDueDigests: () => sendDueDigests(ctx, deps.teams),
+    tick: async (now) => {
+      const next = await publishDue(ctx, now, policy, publishing);
+      await flushOwed(ctx, outboxPolicy, sending);
+      return next;
+    },
+    startDue: async (now) =>
+      earlier(await startDue(ctx, now, policy, publishing), await startOwed(ctx, now, outboxPolicy, sending)),
+    flushOwed: () => flushOwed(ctx, outboxPolicy, sending),
+    idle: async () => {
+      await publishing.idle();
+      await sending.idle();
+    },
+    sendDueDigests: () => sendDueDigests(ctx, deps.teams, digestsOwed),
     teams: deps.teams,
   };
 }

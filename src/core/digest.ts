@@ -1,5 +1,4 @@
 import type { DeskContext } from './desk-context.ts';
-import { SYSTEM_ACTOR } from './desk-context.ts';
 import { excerpt } from './excerpt.ts';
 import { localDayRange, localTimeOn, localWeekday } from './local-day-range.ts';
 import { formatLocalClock, formatLocalDate, localDay } from './local-time-format.ts';
@@ -8,24 +7,12 @@ import type { Team } from './team.ts';
 
 /** How long failures stay in the digest unless someone retries or cancels them. */
 const ATTENTION_WINDOW_MS = 7 * 24 * 3_600_000;
-/** A digest claimed but never marked sent this long ago was lost with its process. */
-const DIGEST_CLAIM_STALE_MS = 10 * 60_000;
 
 function age(ctx: DeskContext, team: Team, since: Date): string {
   const minutes = Math.max(0, Math.floor((ctx.now().getTime() - since.getTime()) / 60_000));
   if (minutes < 60) return ctx.msg(team, 'age.minutes', { n: minutes });
   if (minutes < 48 * 60) return ctx.msg(team, 'age.hours', { n: Math.floor(minutes / 60) });
   return ctx.msg(team, 'age.days', { n: Math.floor(minutes / 1440) });
-}
-
-/** The card's link from the chat, if it has links; a failure only costs the link. */
-async function cardLink(ctx: DeskContext, team: Team, cardRef: string): Promise<string | undefined> {
-  try {
-    return await ctx.deps.chat.cardLink?.(team, cardRef);
-  } catch (error) {
-    ctx.deps.logger.warn({ err: error, teamId: team.id }, 'could not get a link to a card');
-    return undefined;
-  }
 }
 
 /**
@@ -56,7 +43,7 @@ export async function buildDigest(ctx: DeskContext, team: Team): Promise<string>
     lines.push('', ctx.msg(team, 'digest.waiting'));
     for (const { post } of waiting) {
       const item = { number: post.number, age: age(ctx, team, post.createdAt), author: post.author.name };
-      const link = post.cardRef ? await cardLink(ctx, team, post.cardRef) : undefined;
+      const link = post.cardLink;
       const line = ctx.msg(team, 'digest.waiting_item', { ...item, excerpt: excerpt(post.text) });
       lines.push(`  ${line}${link ? ` ${link}` : ''}`);
     }
@@ -87,45 +74,35 @@ export function isDigestDue(team: Team, now: Date): boolean {
 }
 
 /**
- * Sends each team's digest of today if it is due and nobody sent it yet:
- * a row per team and local day is claimed first, so restarts and replicas
- * never send it twice. A digest missed while Araldo was down goes on start,
- * if it is still the same day.
+ * Owes each team its digest of today if it is due and not owed yet: the
+ * day's row and the digest's outbox row are written in one decision, so
+ * restarts and replicas never send it twice, and a process that dies
+ * after deciding leaves it owed, not lost. A digest missed while Araldo
+ * was down goes on start, if it is still the same day. The digest's words
+ * are drawn at the decision; `digest_sent` is on record once the chat has it.
  */
-export async function sendDueDigests(ctx: DeskContext, teams: readonly Team[]): Promise<string[]> {
-  const sent: string[] = [];
+export async function sendDueDigests(
+  ctx: DeskContext,
+  teams: readonly Team[],
+  /** `team/day` keys this process knows are owed already: skipped without asking the database */
+  known: Set<string> = new Set(),
+): Promise<string[]> {
+  const owed: string[] = [];
   for (const team of teams) {
     const now = ctx.now();
     if (!isDigestDue(team, now)) continue;
     const day = localDay(now, team.timeZone);
-    const claimToken = await ctx.store.claimDigest(team.id, day, now, DIGEST_CLAIM_STALE_MS);
-    if (claimToken === undefined) continue;
-    try {
-      const text = await buildDigest(ctx, team);
-      await ctx.deps.chat.postInChannel(team, { text });
-    } catch (error) {
-      // The claim stays unsent: after DIGEST_CLAIM_STALE_MS a later round of
-      // the scheduler claims and sends it again; other teams go on.
-      ctx.deps.logger.error({ err: error, teamId: team.id, day }, 'digest could not be sent');
-      continue;
-    }
-    if (!(await ctx.store.markDigestSent(team.id, day, claimToken, ctx.now()))) {
-      // This round outlived DIGEST_CLAIM_STALE_MS and another one took the
-      // day over: that one records the digest. TODO(#8): the digest as an
-      // outbox row, so a stalled round can no longer post it too.
-      ctx.deps.logger.warn({ teamId: team.id, day }, 'digest claim lost before it was recorded');
-      continue;
-    }
-    await ctx.store.appendAudit({
-      teamId: team.id,
-      postId: undefined,
-      at: ctx.now(),
-      actorId: SYSTEM_ACTOR.id,
-      actorName: SYSTEM_ACTOR.name,
-      action: 'digest_sent',
-      details: { day },
+    const key = `${team.id}/${day}`;
+    if (known.has(key)) continue;
+    const decided = await ctx.decide(async (tx) => {
+      if (!(await tx.store.oweDigest(team.id, day, now))) return false;
+      const text = await buildDigest(tx, team);
+      await tx.owe([{ teamId: team.id, kind: 'digest', day, message: { text } }]);
+      return true;
     });
-    sent.push(team.id);
+    // Owed now or earlier (by this or another process): either way, not again today.
+    known.add(key);
+    if (decided) owed.push(team.id);
   }
-  return sent;
+  return owed;
 }

@@ -1,5 +1,4 @@
 import { type Actor, isListed } from './actor.ts';
-import { refreshCard } from './card-builder.ts';
 import type { CommandReply } from './command-reply.ts';
 import type { DeskContext } from './desk-context.ts';
 import { formatLocalTime } from './local-time-format.ts';
@@ -43,8 +42,8 @@ export async function cancelPost(
   const closed = await ctx.store.closePost(post.id, CHANGEABLE, 'cancelled', ctx.now());
   if (!closed) return tooLate(ctx, team, entry);
   await ctx.audit(post, actor, 'cancelled', { from: post.state });
-  await ctx.sayInThread(team, post, { text: ctx.msg(team, 'cancel.thread', { name: actor.name }) });
-  await refreshCard(ctx, team, post.id);
+  await ctx.say(post, { text: ctx.msg(team, 'cancel.thread', { name: actor.name }) });
+  await ctx.refreshCard(post);
   return { text: ctx.msg(team, 'cancel.reply', { number: post.number }) };
 }
 
@@ -72,10 +71,10 @@ export async function editPost(
   const edited = await ctx.store.editPost(post.id, CHANGEABLE, { text, images: post.images }, ctx.now());
   if (!edited) return tooLate(ctx, team, entry);
   await ctx.audit(post, actor, 'edited', { before: post.text, after: text, version: edited.version });
-  await ctx.sayInThread(team, post, {
+  await ctx.say(post, {
     text: ctx.msg(team, 'edit.thread', { name: actor.name, before: post.text, after: text }),
   });
-  await refreshCard(ctx, team, post.id);
+  await ctx.refreshCard(post);
   return { text: ctx.msg(team, 'edit.reply', { number: post.number }) };
 }
 
@@ -104,8 +103,8 @@ export async function reschedulePost(
   });
   const lines = [ctx.msg(team, 'reschedule.thread', { name: actor.name, when: shown }), ...read.value.notes];
   if (plans.size > 0) lines.push(...describePlans(ctx, team, plans, now));
-  await ctx.sayInThread(team, post, { text: lines.join('\n') });
-  await refreshCard(ctx, team, post.id);
+  await ctx.say(post, { text: lines.join('\n') });
+  await ctx.refreshCard(post);
   const first = earliest(plans);
   if (first) ctx.wake(first);
   return { text: ctx.msg(team, 'reschedule.reply', { number: post.number, when: shown }) };
@@ -123,7 +122,7 @@ export async function retryPost(
   const count = await ctx.store.retryDeliveries(post.id, now);
   if (count === 0) return { text: ctx.msg(team, 'retry.none', { number: post.number }) };
   await ctx.audit(post, actor, 'retried', { deliveries: count });
-  await ctx.sayInThread(team, post, { text: ctx.msg(team, 'retry.thread', { name: actor.name }) });
+  await ctx.say(post, { text: ctx.msg(team, 'retry.thread', { name: actor.name }) });
   ctx.wake(now);
   return { text: ctx.msg(team, 'retry.reply', { number: post.number, count }) };
 }

@@ -2,9 +2,11 @@ import type { Actor } from './actor.ts';
 import type { AuditEvent, NewAuditEvent } from './audit-event.ts';
 import type { Card } from './card.ts';
 import type { Delivery } from './delivery.ts';
+import type { ClaimedOwedMessage, NewOwedMessage, OwedCompletion } from './owed-message.ts';
 import type { Post, PostImage, PostState } from './post.ts';
-import type { PublishOutcome } from './publish-outcome.ts';
-import type { Target } from './target.ts';
+import type { FailureCode, PublishOutcome } from './publish-outcome.ts';
+import type { Result } from './result.ts';
+import type { Target, TargetPacing } from './target.ts';
 import type { Team } from './team.ts';
 
 /** The source of "now". Core code never reads the system clock itself. */
@@ -36,20 +38,76 @@ export interface OutMessage {
 }
 
 /**
+ * Which owed message a chat write is. The chat marks each message it writes
+ * with `messageId` (Slack: message metadata; Discord: the `nonce` with
+ * `enforce_nonce`), so that after an uncertain failure it can find its own
+ * earlier write instead of writing a second one.
+ */
+export interface MessageKey {
+  /** the outbox row's id: unique per owed message, the same on every attempt; at most 20 digits */
+  readonly messageId: string;
+  /** the post the message is about, when it is about one */
+  readonly postId?: string;
+  /**
+   * true when an earlier attempt may have reached the chat (it timed out,
+   * got a 5xx, lost its connection, or its process died mid-send): the chat
+   * looks for its own message first and writes only if it is not there
+   */
+  readonly mayExist: boolean;
+  /** when the message was first owed: where a look-up for it can start */
+  readonly owedAt: Date;
+}
+
+/**
+ * Why a chat write did not happen, and so what the outbox does next:
+ * - `rate_limited`: the chat asked to wait `retryAfterMs` (429); nothing was written.
+ * - `uncertain`: it may have been written (5xx, timeout, dropped connection);
+ *   the next attempt goes with `mayExist`.
+ * - `unavailable`: certainly not written (connection refused); retry later.
+ * - `rejected`: it never will be (channel gone, bot removed, bad token);
+ *   a person must act, the log says why.
+ */
+export type ChatFailure =
+  | { readonly code: 'rate_limited'; readonly retryAfterMs: number; readonly detail: string }
+  | { readonly code: 'uncertain'; readonly detail: string }
+  | { readonly code: 'unavailable'; readonly detail: string }
+  | { readonly code: 'rejected'; readonly detail: string };
+
+/** The outcome of one chat write: expected failures are values, never throws. */
+export type ChatResult<T> = Result<T, ChatFailure>;
+
+/** Where a posted card is: its reference (opaque to the core) and a link people can open. */
+export interface PostedCard {
+  readonly cardRef: string;
+  /** a permalink to the card, where the platform has one */
+  readonly link?: string;
+}
+
+/**
  * Everything the core says in chat outside a command's own reply. One
- * implementation per platform; main.ts routes by `team.chat`.
+ * implementation per platform; main.ts routes by `team.chat`. Only the
+ * outbox dispatcher calls it, from durable rows: every call carries the
+ * row's key, and a throw counts as an `uncertain` failure.
  */
 export interface ChatOut {
-  /** posts the proposal card in the team channel; returns its reference (opaque to the core) */
-  postCard(team: Team, card: Card): Promise<string>;
-  /** replaces the card in place */
-  updateCard(team: Team, cardRef: string, card: Card): Promise<void>;
+  /** posts the proposal card in the team channel */
+  postCard(team: Team, card: Card, key: MessageKey): Promise<ChatResult<PostedCard>>;
+  /** replaces the card in place (idempotent: the same card twice shows once) */
+  updateCard(team: Team, cardRef: string, card: Card, key: MessageKey): Promise<ChatResult<void>>;
   /** writes in the card's thread */
-  replyInThread(team: Team, cardRef: string, message: OutMessage): Promise<void>;
-  /** writes in the team channel, outside any thread (digests) */
-  postInChannel(team: Team, message: OutMessage): Promise<void>;
-  /** a link people can open to reach the card, where the platform has one */
-  cardLink?(team: Team, cardRef: string): Promise<string | undefined>;
+  replyInThread(team: Team, cardRef: string, message: OutMessage, key: MessageKey): Promise<ChatResult<void>>;
+  /** writes in the team channel, outside any thread (digests, remarks on a post without a card) */
+  postInChannel(team: Team, message: OutMessage, key: MessageKey): Promise<ChatResult<void>>;
+  /**
+   * a message only one person sees (the answer to a command sent after the
+   * ack); `recipient` is the address the adapter gave as `replyTo`
+   */
+  sayPrivately(
+    team: Team,
+    recipient: string,
+    message: OutMessage,
+    key: MessageKey,
+  ): Promise<ChatResult<void>>;
 }
 
 /** What a publisher needs to publish one delivery. */
@@ -116,12 +174,22 @@ export interface ClaimedDelivery extends DeliveryWithPost {
   readonly claimToken: string;
 }
 
-/** How a publishing attempt ended, as the store records it. */
+/**
+ * How a publishing attempt ended, as the store records it. `error` is the
+ * team's words for the failure, `code` its code (publish-outcome.ts).
+ */
 export type DeliveryCompletion =
   | { readonly kind: 'published'; readonly remoteId: string; readonly url: string }
-  | { readonly kind: 'retry'; readonly at: Date; readonly error: string }
-  | { readonly kind: 'failed'; readonly error: string }
-  | { readonly kind: 'unknown'; readonly error: string };
+  | {
+      readonly kind: 'retry';
+      readonly at: Date;
+      readonly code: FailureCode;
+      readonly error: string;
+      /** a rate limit: the whole target takes no new publication before this instant */
+      readonly holdTargetUntil?: Date;
+    }
+  | { readonly kind: 'failed'; readonly code: FailureCode; readonly error: string }
+  | { readonly kind: 'unknown'; readonly code: FailureCode; readonly error: string };
 
 /**
  * Persistence. Every state change is a conditional transition, so two
@@ -130,6 +198,52 @@ export type DeliveryCompletion =
 export interface Store {
   /** resolves when the database answers */
   ping(): Promise<void>;
+  /**
+   * runs `work` in one transaction over a store bound to it: everything it
+   * writes commits together or not at all (a decision, its audit events and
+   * the messages it owes). Inside, use only the store given to `work`.
+   */
+  inTransaction<T>(work: (store: Store) => Promise<T>): Promise<T>;
+  /**
+   * locks a post for a decision (its deliveries, then the post row, the
+   * order every writer takes) and reads it afresh; held until the
+   * transaction ends, so decisions on one post happen one after the other
+   */
+  lockPost(postId: string): Promise<PostWithDeliveries | undefined>;
+  /**
+   * records messages owed to the chat; a post's card and a day's digest are
+   * owed once ever, and waiting card updates of a post coalesce into one
+   */
+  enqueueMessages(messages: readonly NewOwedMessage[]): Promise<void>;
+  /**
+   * claims up to `limit` owed messages of these teams that may go at `now`:
+   * only the first unsent one of each stream (a post, a team's channel, a
+   * person), none of a team whose chat is held back; an attempt whose lease
+   * passed is taken over and marked uncertain. Each claim has a new token.
+   */
+  claimOwedMessages(
+    teamIds: readonly string[],
+    now: Date,
+    limit: number,
+    leaseMs: number,
+  ): Promise<readonly ClaimedOwedMessage[]>;
+  /**
+   * records how an attempt ended, only with the current claim token (false
+   * otherwise, and nothing changes). A sent card's reference is kept on the
+   * post and among the post's cards, in the same transaction.
+   */
+  completeOwedMessage(id: string, claimToken: string, completion: OwedCompletion, at: Date): Promise<boolean>;
+  /** the earliest instant an unsent message of these teams may be tried, if any */
+  nextOwedAt(teamIds: readonly string[]): Promise<Date | undefined>;
+  /** owed messages of a post or team still unsent, oldest first (for /status and tests) */
+  listUnsentMessages(
+    teamId: string,
+  ): Promise<readonly { kind: string; postId: string | undefined; state: string }[]>;
+  /**
+   * records that the team's digest of a local day is owed; false when it
+   * already was (by this or another process), so each day's digest goes once
+   */
+  oweDigest(teamId: string, day: string, at: Date): Promise<boolean>;
   /**
    * stores a post, its deliveries (state `pending`) and its audit event in one
    * transaction, numbering it per team. With a dedupeKey already seen, stores
@@ -140,10 +254,8 @@ export interface Store {
   getPost(teamId: string, number: number): Promise<PostWithDeliveries | undefined>;
   /** a post by its database id */
   getPostById(postId: string): Promise<PostWithDeliveries | undefined>;
-  /** the post whose card is `cardRef` in that team */
+  /** the post one of whose cards is `cardRef` in that team (any card Araldo ever posted for it) */
   findPostByCardRef(teamId: string, cardRef: string): Promise<PostWithDeliveries | undefined>;
-  /** remembers where the card of a post is */
-  setCardRef(postId: string, cardRef: string): Promise<void>;
   /**
    * records an approval of the post's current version; false when this
    * approver had already approved it (so double clicks count once)
@@ -200,12 +312,21 @@ export interface Store {
    * other workers hold, so no delivery is claimed twice. A process claims
    * only for the teams it is configured for. Each claim carries a fresh
    * `claimToken`, the one completeDelivery asks for.
+   *
+   * Pacing holds across processes: a target whose next free instant is
+   * after `now` gives nothing, nor does one another claim is taking at that
+   * very moment; one with a minimum interval gives one
+   * delivery and moves its next free instant on by that interval; none
+   * gives more than its `maxInFlight` minus those already publishing.
+   * `pacing` has every target's figures (a target missing from it gets
+   * DEFAULT_PACING); without `pacing` at all, nothing is paced.
    */
   claimDueDeliveries(
     teamIds: readonly string[],
     now: Date,
     limit: number,
     leaseMs: number,
+    pacing?: ReadonlyMap<string, TargetPacing>,
   ): Promise<readonly ClaimedDelivery[]>;
   /**
    * deliveries whose claim expired while publishing: their worker died
@@ -233,7 +354,10 @@ export interface Store {
     completion: DeliveryCompletion,
     at: Date,
   ): Promise<PostWithDeliveries | undefined>;
-  /** the earliest instant any scheduled delivery of these teams is due, if any */
+  /**
+   * the earliest instant any scheduled delivery of these teams may go: its
+   * due time, or its target's next free instant when that is later
+   */
   nextDueAt(teamIds: readonly string[]): Promise<Date | undefined>;
   /**
    * replaces the post's text and images, bumps its version (so earlier
@@ -284,20 +408,6 @@ export interface Store {
   listNeedingAttention(teamId: string, since: Date): Promise<readonly DeliveryWithPost[]>;
   /** due instants of a target's scheduled deliveries in [from, to), to find free slots */
   listTargetDueTimes(targetId: string, from: Date, to: Date): Promise<readonly Date[]>;
-  /**
-   * claims the team's digest of a local day and returns the claim's random
-   * token; undefined when it was already claimed (by this or another
-   * process), so each day's digest goes once. A claim never marked sent and
-   * older than `staleAfterMs` (its process died or stalled before sending)
-   * can be claimed again, with a new token.
-   */
-  claimDigest(teamId: string, day: string, at: Date, staleAfterMs: number): Promise<string | undefined>;
-  /**
-   * records that the claimed digest went out, only while `claimToken` is
-   * the day's current claim and nothing was recorded yet; false when the
-   * claim was lost (taken over after going stale), then nothing changed
-   */
-  markDigestSent(teamId: string, day: string, claimToken: string, at: Date): Promise<boolean>;
   /** audit events of every team in [from, to), in order, for exports */
   listAuditBetween(from: Date, to: Date): Promise<readonly AuditEvent[]>;
   /**

@@ -55,6 +55,8 @@ export interface Post {
   readonly version: number;
   /** the chat message of the proposal card, once posted */
   readonly cardRef: string | undefined;
+  /** a link people can open to reach the card, where the chat has one */
+  readonly cardLink: string | undefined;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

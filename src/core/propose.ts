@@ -1,11 +1,9 @@
 import type { Actor } from './actor.ts';
-import { buildCard } from './card-builder.ts';
 import type { ProposeArgs } from './command-grammar.ts';
 import type { DeskContext } from './desk-context.ts';
 import { quoted } from './excerpt.ts';
 import { formatLocalTime } from './local-time-format.ts';
 import { checkContent } from './network-rules.ts';
-import type { PostWithDeliveries } from './ports.ts';
 import { readTeamTime } from './read-team-time.ts';
 import type { Team } from './team.ts';
 import { checkText, describeTextProblem } from './text-check.ts';
@@ -41,7 +39,7 @@ export function validateContent(
     const target = ctx.target(id);
     if (!target) continue;
     const name = `${target.displayName} (${target.id})`;
-    for (const problem of checkContent(target.network, text, images.length)) {
+    for (const problem of checkContent(ctx.rulesOf(target), text, images.length)) {
       switch (problem.code) {
         case 'over_limit':
           problems.push(
@@ -164,21 +162,6 @@ export function checkDraft(
   return { problems, checked: { targetIds, requestedAt, notes } };
 }
 
-/** Posts the card of a stored post and remembers where it is; false when the chat failed. */
-async function showCard(ctx: DeskContext, team: Team, entry: PostWithDeliveries): Promise<boolean> {
-  try {
-    const cardRef = await ctx.deps.chat.postCard(team, buildCard(ctx, team, entry, []));
-    await ctx.store.setCardRef(entry.post.id, cardRef);
-    return true;
-  } catch (error) {
-    ctx.deps.logger.error(
-      { err: error, teamId: team.id, post: entry.post.number },
-      'could not post the proposal card',
-    );
-    return false;
-  }
-}
-
 /** What became of a proposal: stored (with its number), or refused with every problem. */
 export type ProposeOutcome =
   | { readonly ok: true; readonly number: number; readonly text: string }
@@ -186,8 +169,10 @@ export type ProposeOutcome =
 
 /**
  * Creates a proposal: validates everything before storing anything, stores
- * it with its deliveries, posts its card and answers the proposer. A
- * repeated `dedupeKey` (platform retry, double click) returns the first post.
+ * it with its deliveries and owes its card, and answers the proposer. Run
+ * inside a decision, so the post, its audit event and its card commit
+ * together. A repeated `dedupeKey` (platform retry, double click) returns
+ * the first post.
  */
 export async function propose(
   ctx: DeskContext,
@@ -217,11 +202,9 @@ export async function propose(
     createdAt: ctx.now(),
   });
   const number = entry.post.number;
-  // A retried request finds its post; if the first attempt could not show
-  // the card, this one tries again, so the post can still be reviewed.
-  const shown = entry.post.cardRef !== undefined || (await showCard(ctx, team, entry));
-  if (!shown) return { ok: true, number, text: ctx.msg(team, 'propose.card_failed', { number }) };
+  // A retried request finds its post, whose card is already owed: one card per post, ever.
   if (!created) return { ok: true, number, text: ctx.msg(team, 'propose.duplicate', { number }) };
+  await ctx.owe([{ teamId: team.id, postId: entry.post.id, kind: 'card' }]);
   const when = requestedAt
     ? ctx.msg(team, 'schedule.at', { when: formatLocalTime(requestedAt, team.timeZone, team.language) })
     : undefined;

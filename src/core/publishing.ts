@@ -1,9 +1,9 @@
-import { refreshCard } from './card-builder.ts';
 import { type DeskContext, SYSTEM_ACTOR } from './desk-context.ts';
-import { t } from './i18n/translate.ts';
+import { describeFailure } from './failure-words.ts';
 import { formatLocalClock, formatLocalTime } from './local-time-format.ts';
 import type { ClaimedDelivery, DeliveryCompletion, PostWithDeliveries } from './ports.ts';
 import type { PublishOutcome } from './publish-outcome.ts';
+import { DEFAULT_PACING, type TargetPacing } from './target.ts';
 
 /** Tuning of the publishing loop; the defaults suit a municipal team's volume. */
 export interface PublishingPolicy {
@@ -13,8 +13,10 @@ export interface PublishingPolicy {
   readonly attemptTimeoutMs: number;
   /** attempts before a transient failure becomes a failure a person must handle */
   readonly maxAttempts: number;
-  /** deliveries claimed per round */
+  /** deliveries claimed per claim */
   readonly batchSize: number;
+  /** deliveries one process publishes at once, whatever their targets */
+  readonly maxInFlight: number;
   /** a delivery published this much after its due time is reported as late */
   readonly lateAfterMs: number;
 }
@@ -25,12 +27,62 @@ export const DEFAULT_PUBLISHING_POLICY: PublishingPolicy = {
   attemptTimeoutMs: 30_000,
   maxAttempts: 5,
   batchSize: 10,
+  maxInFlight: 16,
   lateAfterMs: 120_000,
 };
 
 /** Backoff before attempt n+1: 30 s, 2 min, 8 min, 30 min, capped at 1 h. */
 export function backoffMs(attempts: number): number {
   return Math.min(30_000 * 4 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+/**
+ * The attempts this process has under way. A slow network holds only its
+ * own slots: the others are claimed and published as soon as room frees,
+ * and no round waits for its slowest member.
+ */
+export class InFlight {
+  readonly #running = new Set<Promise<void>>();
+  readonly #onSettled: () => void;
+  #ended = 0;
+
+  /** `onSettled` runs after each attempt ends, to claim more */
+  constructor(onSettled: () => void) {
+    this.#onSettled = onSettled;
+  }
+
+  get size(): number {
+    return this.#running.size;
+  }
+
+  /** how many attempts have ended so far: a change means room was made or a stream moved on */
+  get ended(): number {
+    return this.#ended;
+  }
+
+  track(work: Promise<void>): void {
+    const settled = work.finally(() => {
+      this.#running.delete(settled);
+      this.#ended += 1;
+      this.#onSettled();
+    });
+    this.#running.add(settled);
+  }
+
+  /** resolves when every attempt under way has ended */
+  async idle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  /** resolves when any attempt under way ends */
+  async any(): Promise<void> {
+    if (this.#running.size > 0) await Promise.race([...this.#running].map((p) => p.catch(() => undefined)));
+  }
+}
+
+function isIdempotent(ctx: DeskContext, targetId: string): boolean {
+  const target = ctx.target(targetId);
+  return target ? (ctx.deps.publisherFor(target)?.idempotent ?? false) : false;
 }
 
 async function callPublisher(
@@ -42,13 +94,7 @@ async function callPublisher(
   const team = ctx.team(claim.post.teamId);
   const publisher = target ? ctx.deps.publisherFor(target) : undefined;
   if (!target || !team || !publisher) {
-    // Shown in the thread, /status and the digest: in the team's words. A
-    // post always belongs to a served team; the fallback is for a config
-    // that dropped the team while its posts were in flight.
-    const reason = t(team?.language ?? 'it', 'publish.missing_publisher', {
-      target: claim.delivery.targetId,
-    });
-    return { kind: 'rejected', reason };
+    return { kind: 'rejected', code: 'no_publisher', detail: `no publisher for ${claim.delivery.targetId}` };
   }
   try {
     return await publisher.publish(
@@ -68,8 +114,7 @@ async function callPublisher(
   } catch (error) {
     // Publishers return failures; a throw is a bug, and the request may have left.
     ctx.deps.logger.error({ err: error, delivery: claim.delivery.id }, 'publisher threw');
-    // The error's own words are for the log; the thread gets the team's language.
-    return { kind: 'unknown', reason: t(team.language, 'publish.publisher_error') };
+    return { kind: 'unknown', detail: `publisher threw: ${(error as Error).message}` };
   }
 }
 
@@ -80,35 +125,43 @@ function toCompletion(
   policy: PublishingPolicy,
 ): DeliveryCompletion {
   const now = ctx.now();
-  const target = ctx.target(claim.delivery.targetId);
-  const idempotent = target ? (ctx.deps.publisherFor(target)?.idempotent ?? false) : false;
+  const language = ctx.team(claim.post.teamId)?.language ?? 'it';
   const attempts = claim.delivery.attempts;
+  const canRetry = attempts < policy.maxAttempts;
   switch (outcome.kind) {
     case 'published':
       return { kind: 'published', remoteId: outcome.remoteId, url: outcome.url };
     case 'rejected':
-      return { kind: 'failed', error: outcome.reason };
-    case 'rate_limited':
-      return attempts < policy.maxAttempts
-        ? {
-            kind: 'retry',
-            at: new Date(now.getTime() + Math.max(outcome.retryAfterMs, 1000)),
-            error: outcome.reason,
-          }
-        : { kind: 'failed', error: outcome.reason };
-    case 'unavailable':
-      return attempts < policy.maxAttempts
-        ? { kind: 'retry', at: new Date(now.getTime() + backoffMs(attempts)), error: outcome.reason }
-        : { kind: 'failed', error: outcome.reason };
-    case 'unknown':
+      return {
+        kind: 'failed',
+        code: outcome.code,
+        error: describeFailure(language, outcome.code, outcome.networkReason),
+      };
+    case 'rate_limited': {
+      const error = describeFailure(language, 'rate_limited');
+      if (!canRetry) return { kind: 'failed', code: 'rate_limited', error };
+      // The limit is the account's: the whole target waits, in every process.
+      const at = new Date(now.getTime() + Math.max(outcome.retryAfterMs, 1000));
+      return { kind: 'retry', at, code: 'rate_limited', error, holdTargetUntil: at };
+    }
+    case 'unavailable': {
+      const error = describeFailure(language, 'unavailable');
+      return canRetry
+        ? { kind: 'retry', at: new Date(now.getTime() + backoffMs(attempts)), code: 'unavailable', error }
+        : { kind: 'failed', code: 'unavailable', error };
+    }
+    case 'unknown': {
+      const error = describeFailure(language, 'unknown');
       // Only a network that drops duplicates may be asked again blindly.
-      if (idempotent && attempts < policy.maxAttempts) {
-        return { kind: 'retry', at: new Date(now.getTime() + backoffMs(attempts)), error: outcome.reason };
+      if (isIdempotent(ctx, claim.delivery.targetId) && canRetry) {
+        return { kind: 'retry', at: new Date(now.getTime() + backoffMs(attempts)), code: 'unknown', error };
       }
-      return { kind: 'unknown', error: outcome.reason };
+      return { kind: 'unknown', code: 'unknown', error };
+    }
   }
 }
 
+/** Owes the thread its line about the attempt, and the card its redraw. */
 async function report(
   ctx: DeskContext,
   claim: ClaimedDelivery,
@@ -135,11 +188,11 @@ async function report(
           }),
         );
       }
-      await ctx.sayInThread(team, post, { text: lines.join('\n'), mentions: author });
+      await ctx.say(post, { text: lines.join('\n'), mentions: author });
       break;
     }
     case 'retry':
-      await ctx.sayInThread(team, post, {
+      await ctx.say(post, {
         text: ctx.msg(team, 'publish.retrying', {
           target: name,
           reason: completion.error,
@@ -148,7 +201,7 @@ async function report(
       });
       break;
     case 'failed':
-      await ctx.sayInThread(team, post, {
+      await ctx.say(post, {
         text: ctx.msg(team, 'publish.failed', {
           target: name,
           reason: completion.error,
@@ -158,13 +211,17 @@ async function report(
       });
       break;
     case 'unknown':
-      await ctx.sayInThread(team, post, {
-        text: ctx.msg(team, 'publish.unknown', { target: name, number: post.number }),
+      await ctx.say(post, {
+        text: ctx.msg(team, 'publish.unknown', {
+          target: name,
+          number: post.number,
+          reason: completion.error,
+        }),
         mentions: author,
       });
       break;
   }
-  await refreshCard(ctx, team, post.id);
+  await ctx.refreshCard(post);
 }
 
 const AUDIT_ACTION = {
@@ -174,14 +231,35 @@ const AUDIT_ACTION = {
   unknown: 'publish_unknown',
 } as const;
 
+/**
+ * Ends an attempt in one decision: the delivery's new state, its audit
+ * event, the thread's line and the card's redraw commit together.
+ */
 async function complete(
   ctx: DeskContext,
   claim: ClaimedDelivery,
   completion: DeliveryCompletion,
   policy: PublishingPolicy,
 ): Promise<void> {
-  const after = await ctx.store.completeDelivery(claim.delivery.id, claim.claimToken, completion, ctx.now());
-  if (!after) {
+  const recorded = await ctx.decide(async (tx) => {
+    const after = await tx.store.completeDelivery(claim.delivery.id, claim.claimToken, completion, tx.now());
+    if (!after) return false;
+    await tx.audit(claim.post, SYSTEM_ACTOR, AUDIT_ACTION[completion.kind], {
+      target: claim.delivery.targetId,
+      attempt: claim.delivery.attempts,
+      ...(completion.kind === 'published' ? { url: completion.url, remoteId: completion.remoteId } : {}),
+      ...(completion.kind === 'retry'
+        ? { code: completion.code, error: completion.error, retryAt: completion.at.toISOString() }
+        : {}),
+      ...(completion.kind === 'failed' || completion.kind === 'unknown'
+        ? { code: completion.code, error: completion.error }
+        : {}),
+    });
+    await report(tx, claim, completion, after, policy);
+    if (completion.kind === 'retry') tx.wake(completion.at);
+    return true;
+  });
+  if (!recorded) {
     // Our lease passed and another worker holds the delivery now (or has
     // ended it): its outcome is the one on record, announced and audited by
     // it, so this late answer only goes to the log.
@@ -189,17 +267,7 @@ async function complete(
       { delivery: claim.delivery.id, outcome: completion.kind },
       'claim lost before completion; another worker took over',
     );
-    return;
   }
-  await ctx.audit(claim.post, SYSTEM_ACTOR, AUDIT_ACTION[completion.kind], {
-    target: claim.delivery.targetId,
-    attempt: claim.delivery.attempts,
-    ...(completion.kind === 'published' ? { url: completion.url, remoteId: completion.remoteId } : {}),
-    ...(completion.kind === 'retry' ? { error: completion.error, retryAt: completion.at.toISOString() } : {}),
-    ...(completion.kind === 'failed' || completion.kind === 'unknown' ? { error: completion.error } : {}),
-  });
-  await report(ctx, claim, completion, after, policy);
-  if (completion.kind === 'retry') ctx.wake(completion.at);
 }
 
 async function publishClaimed(
@@ -212,55 +280,137 @@ async function publishClaimed(
     teamId: claim.post.teamId,
     target: claim.delivery.targetId,
   });
-  await ctx.audit(claim.post, SYSTEM_ACTOR, 'publish_attempt', {
-    target: claim.delivery.targetId,
-    attempt: claim.delivery.attempts,
+  try {
+    const outcome = await callPublisher(ctx, claim, policy.attemptTimeoutMs);
+    log.info(
+      {
+        outcome: outcome.kind,
+        attempt: claim.delivery.attempts,
+        ...(outcome.kind === 'published' ? {} : { detail: outcome.detail }),
+      },
+      'publish attempt ended',
+    );
+    await complete(ctx, claim, toCompletion(ctx, claim, outcome, policy), policy);
+  } catch (error) {
+    // The database failed while recording: the lease runs out and recovery takes it over.
+    log.error({ err: error }, 'could not record the end of a publish attempt');
+  }
+}
+
+/** The pacing of every target this desk knows. */
+function pacingOf(ctx: DeskContext): ReadonlyMap<string, TargetPacing> {
+  return new Map(ctx.deps.targets.map((target) => [target.id, target.pacing ?? DEFAULT_PACING]));
+}
+
+/** Claims due deliveries and records each attempt's start with the claim, in one transaction. */
+function claimDue(
+  ctx: DeskContext,
+  now: Date,
+  limit: number,
+  policy: PublishingPolicy,
+): Promise<readonly ClaimedDelivery[]> {
+  return ctx.decide(async (tx) => {
+    const claims = await tx.store.claimDueDeliveries(tx.teamIds, now, limit, policy.leaseMs, pacingOf(tx));
+    for (const claim of claims) {
+      await tx.audit(claim.post, SYSTEM_ACTOR, 'publish_attempt', {
+        target: claim.delivery.targetId,
+        attempt: claim.delivery.attempts,
+      });
+    }
+    return claims;
   });
-  const outcome = await callPublisher(ctx, claim, policy.attemptTimeoutMs);
-  log.info({ outcome: outcome.kind, attempt: claim.delivery.attempts }, 'publish attempt ended');
-  await complete(ctx, claim, toCompletion(ctx, claim, outcome, policy), policy);
 }
 
 /**
  * Deliveries whose worker died mid-attempt: sent again when their network
  * drops duplicates, otherwise put to a person, since the post may be out.
  */
-async function recoverAbandoned(ctx: DeskContext, policy: PublishingPolicy, now: Date): Promise<void> {
+async function recoverAbandoned(
+  ctx: DeskContext,
+  policy: PublishingPolicy,
+  now: Date,
+  inFlight: InFlight,
+): Promise<void> {
   for (;;) {
-    const claims = await ctx.store.claimAbandonedDeliveries(
-      ctx.teamIds,
-      now,
-      policy.batchSize,
-      policy.leaseMs,
-    );
+    const claims = await ctx.decide(async (tx) => {
+      const taken = await tx.store.claimAbandonedDeliveries(
+        tx.teamIds,
+        now,
+        policy.batchSize,
+        policy.leaseMs,
+      );
+      for (const claim of taken.filter((c) => isIdempotent(tx, c.delivery.targetId))) {
+        await tx.audit(claim.post, SYSTEM_ACTOR, 'publish_attempt', {
+          target: claim.delivery.targetId,
+          attempt: claim.delivery.attempts,
+          resumed: true,
+        });
+      }
+      return taken;
+    });
     if (claims.length === 0) return;
     for (const claim of claims) {
-      const target = ctx.target(claim.delivery.targetId);
-      const idempotent = target ? (ctx.deps.publisherFor(target)?.idempotent ?? false) : false;
-      if (idempotent) await publishClaimed(ctx, claim, policy);
-      else {
+      if (isIdempotent(ctx, claim.delivery.targetId)) {
+        inFlight.track(publishClaimed(ctx, claim, policy));
+      } else {
         const language = ctx.team(claim.post.teamId)?.language ?? 'it';
-        await complete(ctx, claim, { kind: 'unknown', error: t(language, 'publish.interrupted') }, policy);
+        const error = describeFailure(language, 'interrupted');
+        await complete(ctx, claim, { kind: 'unknown', code: 'interrupted', error }, policy);
       }
     }
   }
 }
 
 /**
- * One round of the scheduler: recovers abandoned attempts, then publishes
- * every delivery due at `now`, each on its own. Returns when the next
- * delivery is due, so the caller can sleep until then.
+ * Starts publishing what is due at `now`, as far as this process's room
+ * and each target's pacing allow, without waiting for the attempts to end
+ * (each ending asks for another round). Returns when the next delivery may go.
+ */
+export async function startDue(
+  ctx: DeskContext,
+  now: Date,
+  policy: PublishingPolicy,
+  inFlight: InFlight,
+): Promise<Date | undefined> {
+  await recoverAbandoned(ctx, policy, now, inFlight);
+  for (;;) {
+    const room = policy.maxInFlight - inFlight.size;
+    if (room <= 0) break;
+    const claims = await claimDue(ctx, now, Math.min(room, policy.batchSize), policy);
+    for (const claim of claims) inFlight.track(publishClaimed(ctx, claim, policy));
+    if (claims.length === 0) break;
+  }
+  return notBefore(await ctx.store.nextDueAt(ctx.teamIds), now);
+}
+
+/** Least wait between two rounds when what is due cannot go yet (a target at its in-flight cap). */
+const RECHECK_MS = 1000;
+
+/**
+ * The next instant worth a round: a due time already passed means what is
+ * due waits for room (its own attempts' endings ask for a round, another
+ * process's do not), so a round is worth it a little later, never in a loop.
+ */
+export function notBefore(next: Date | undefined, now: Date): Date | undefined {
+  if (!next || next > now) return next;
+  return new Date(now.getTime() + RECHECK_MS);
+}
+
+/**
+ * Publishes everything due at `now` and waits until every attempt has
+ * ended: a whole round, for tests and one-shot runs.
  */
 export async function publishDue(
   ctx: DeskContext,
   now: Date,
-  policy: PublishingPolicy = DEFAULT_PUBLISHING_POLICY,
+  policy: PublishingPolicy,
+  inFlight: InFlight,
 ): Promise<Date | undefined> {
-  await recoverAbandoned(ctx, policy, now);
   for (;;) {
-    const claims = await ctx.store.claimDueDeliveries(ctx.teamIds, now, policy.batchSize, policy.leaseMs);
-    if (claims.length === 0) break;
-    await Promise.all(claims.map((claim) => publishClaimed(ctx, claim, policy)));
+    const ended = inFlight.ended;
+    const next = await startDue(ctx, now, policy, inFlight);
+    // An attempt that ended while this round looked may have made room: look again.
+    if (inFlight.size === 0 && inFlight.ended === ended) return next;
+    await inFlight.any();
   }
-  return ctx.store.nextDueAt(ctx.teamIds);
 }

@@ -1,5 +1,4 @@
 import { type Actor, isListed } from './actor.ts';
-import { refreshCard } from './card-builder.ts';
 import { type DeskContext, SYSTEM_ACTOR } from './desk-context.ts';
 import { describePlans, dueTimes, earliest, planPost } from './planning.ts';
 import type { PostWithDeliveries } from './ports.ts';
@@ -30,7 +29,7 @@ async function ignoreOnce(
   const first = await ctx.store.claimNotice(post.id, `${reason}:${actor.id}`, ctx.now());
   await ctx.audit(post, actor, 'approval_ignored', { reason });
   if (first) {
-    await ctx.sayInThread(team, post, { text: ctx.msg(team, `reaction.${reason}`, { name: actor.name }) });
+    await ctx.say(post, { text: ctx.msg(team, `reaction.${reason}`, { name: actor.name }) });
   }
 }
 
@@ -76,10 +75,23 @@ async function scheduleApproved(
  * next ✅ (or Slack's retry of the same event) finishes the job instead of
  * leaving an approved post waiting forever.
  */
-async function approve(ctx: DeskContext, team: Team, post: Post, actor: Actor): Promise<void> {
+async function approve(
+  ctx: DeskContext,
+  team: Team,
+  post: Post,
+  actor: Actor,
+  seenVersion: number | undefined,
+): Promise<void> {
+  if (seenVersion !== undefined && seenVersion !== post.version && post.state === 'pending') {
+    // An edit landed between the ✅ and its handling: the approver saw the
+    // earlier text, so this approval is not for the text there is now.
+    await ctx.audit(post, actor, 'approval_ignored', { reason: 'stale_version', seen: seenVersion });
+    await ctx.say(post, { text: ctx.msg(team, 'reaction.stale_version', { name: actor.name }) });
+    return;
+  }
   if (post.state === 'changes_requested') {
     // Approving the text someone asked to change would publish it unchanged.
-    await ctx.sayInThread(team, post, { text: ctx.msg(team, 'reaction.needs_edit', { name: actor.name }) });
+    await ctx.say(post, { text: ctx.msg(team, 'reaction.needs_edit', { name: actor.name }) });
     return;
   }
   if (post.state !== 'pending') return;
@@ -89,21 +101,21 @@ async function approve(ctx: DeskContext, team: Team, post: Post, actor: Actor): 
   if (added) await ctx.audit(post, actor, 'approved', { version: post.version, have, need });
   if (have < need) {
     if (!added) return;
-    await ctx.sayInThread(team, post, {
+    await ctx.say(post, {
       text: ctx.msg(team, 'reaction.approval_counted', { name: actor.name, have, need }),
     });
-    await refreshCard(ctx, team, post.id);
+    await ctx.refreshCard(post);
     return;
   }
   const scheduled = await scheduleApproved(ctx, team, post);
   if (!scheduled) return;
-  await ctx.sayInThread(team, post, {
+  await ctx.say(post, {
     text: [
       ctx.msg(team, 'reaction.approved', { name: actor.name, have, need }),
       ...describePlans(ctx, team, scheduled.plans, scheduled.now),
     ].join('\n'),
   });
-  await refreshCard(ctx, team, post.id);
+  await ctx.refreshCard(post);
   const first = earliest(scheduled.plans);
   if (first) ctx.wake(first);
 }
@@ -117,7 +129,7 @@ async function withdraw(ctx: DeskContext, team: Team, post: Post, actor: Actor):
   if (!isUndecided(post.state) && !WITHDRAWABLE.includes(post.state)) {
     // Publishing has started or ended: the approval stays on record, and the person is told.
     if (post.state !== 'rejected' && post.state !== 'cancelled') {
-      await ctx.sayInThread(team, post, {
+      await ctx.say(post, {
         text: ctx.msg(team, 'reaction.withdraw_too_late', { name: actor.name }),
       });
     }
@@ -131,7 +143,7 @@ async function withdraw(ctx: DeskContext, team: Team, post: Post, actor: Actor):
     const back = await ctx.store.unschedulePost(post.id, WITHDRAWABLE, 'pending', ctx.now());
     const now = back ?? (await ctx.store.getPostById(post.id))?.post;
     if (now?.state !== 'pending') {
-      await ctx.sayInThread(team, post, {
+      await ctx.say(post, {
         text: ctx.msg(team, 'reaction.withdraw_too_late', { name: actor.name }),
       });
       return;
@@ -139,10 +151,10 @@ async function withdraw(ctx: DeskContext, team: Team, post: Post, actor: Actor):
   } else if (!removed) {
     return;
   }
-  await ctx.sayInThread(team, post, {
+  await ctx.say(post, {
     text: ctx.msg(team, 'reaction.withdrawn', { name: actor.name, have, need }),
   });
-  await refreshCard(ctx, team, post.id);
+  await ctx.refreshCard(post);
 }
 
 async function reject(ctx: DeskContext, team: Team, post: Post, actor: Actor): Promise<void> {
@@ -154,11 +166,11 @@ async function reject(ctx: DeskContext, team: Team, post: Post, actor: Actor): P
   );
   if (!closed) return;
   await ctx.audit(post, actor, 'rejected', {});
-  await ctx.sayInThread(team, post, {
+  await ctx.say(post, {
     text: ctx.msg(team, 'reaction.rejected', { name: actor.name }),
     mentions: [post.author.id],
   });
-  await refreshCard(ctx, team, post.id);
+  await ctx.refreshCard(post);
 }
 
 async function requestChanges(ctx: DeskContext, team: Team, post: Post, actor: Actor): Promise<void> {
@@ -170,11 +182,11 @@ async function requestChanges(ctx: DeskContext, team: Team, post: Post, actor: A
   );
   if (!moved) return;
   await ctx.audit(post, actor, 'changes_requested', {});
-  await ctx.sayInThread(team, post, {
+  await ctx.say(post, {
     text: ctx.msg(team, 'reaction.changes_requested', { name: actor.name }),
     mentions: [post.author.id],
   });
-  await refreshCard(ctx, team, post.id);
+  await ctx.refreshCard(post);
 }
 
 /** A reaction on a proposal card, as every chat reports it. */
@@ -183,6 +195,8 @@ export interface ReactionEvent {
   readonly action: ReviewAction;
   /** true when added, false when removed */
   readonly added: boolean;
+  /** the post's version when the reaction arrived, if known: an approval of an earlier version does not count */
+  readonly seenVersion?: number;
 }
 
 /**
@@ -213,7 +227,7 @@ export async function review(
   }
   switch (action) {
     case 'approve':
-      return approve(ctx, team, post, actor);
+      return approve(ctx, team, post, actor, event.seenVersion);
     case 'reject':
       return reject(ctx, team, post, actor);
     case 'request_changes':

@@ -1,4 +1,3 @@
-import type { Network } from './network.ts';
 import type { PostingPolicy } from './posting-window.ts';
 
 /**
@@ -8,7 +7,8 @@ import type { PostingPolicy } from './posting-window.ts';
  */
 export interface Target {
   readonly id: string;
-  readonly network: Network;
+  /** the name of a network of the publisher registry (`feed`, `webhook`, `mastodon`…), checked by configuration */
+  readonly network: string;
   readonly displayName: string;
   /** API base URL override for self-hosted instances and tests */
   readonly baseUrl?: string;
@@ -18,6 +18,12 @@ export interface Target {
   readonly approvalsRequired?: number;
   /** slots and quiet hours of this target, each overriding the team's */
   readonly posting?: PostingPolicy;
+  /**
+   * how fast this target may be published to, across every process: the
+   * network's defaults with the target's overrides, resolved by configuration;
+   * DEFAULT_PACING when absent
+   */
+  readonly pacing?: TargetPacing;
   /** `feed` targets only: how many of the newest entries the Atom document shows (1 … MAX_FEED_ENTRIES) */
   readonly feed?: { readonly entries: number };
 }
@@ -27,3 +33,14 @@ export const DEFAULT_FEED_ENTRIES = 50;
 
 /** The most entries a feed target may show: every request renders them all from the database. */
 export const MAX_FEED_ENTRIES = 500;
+
+/** How fast one target may be published to, across every process sharing the database. */
+export interface TargetPacing {
+  /** least time between the starts of two publications on this target, in milliseconds */
+  readonly minIntervalMs: number;
+  /** most publications in flight at once on this target */
+  readonly maxInFlight: number;
+}
+
+/** Pacing of a target whose network and configuration say nothing. */
+export const DEFAULT_PACING: TargetPacing = { minIntervalMs: 0, maxInFlight: 4 };

@@ -1,23 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  gte,
-  inArray,
-  isNotNull,
-  isNull,
-  lt,
-  lte,
-  min,
-  or,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
 import type { Actor } from '../core/actor.ts';
 import type { AuditAction, AuditEvent, NewAuditEvent } from '../core/audit-event.ts';
 import { type Delivery, type DeliveryState, derivePublishedState } from '../core/delivery.ts';
+import type { ClaimedOwedMessage, NewOwedMessage, OwedCompletion } from '../core/owed-message.ts';
 import type {
   ClaimedDelivery,
   DeliveryCompletion,
@@ -27,13 +13,19 @@ import type {
   Store,
 } from '../core/ports.ts';
 import type { Post, PostImage, PostState } from '../core/post.ts';
+import { DEFAULT_PACING, type TargetPacing } from '../core/target.ts';
 import type { Database } from './database.ts';
-import { approvals, auditEvents, deliveries, digests, notices, posts, teams } from './schema.ts';
+import * as owed from './outbox-queries.ts';
+import { type Executor, holdUntil, insertAudit, rowsOf } from './outbox-queries.ts';
+import { approvals, auditEvents, deliveries, notices, pacing, postCards, posts, teams } from './schema.ts';
 
 type PostRow = typeof posts.$inferSelect;
 type DeliveryRow = typeof deliveries.$inferSelect;
-// Transactions and the database share the query API this file uses.
-type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
+
+/** The pacing key of a target. */
+function targetPacingKey(targetId: string): string {
+  return `target:${targetId}`;
+}
 
 function toPost(row: PostRow): Post {
   return {
@@ -49,6 +41,7 @@ function toPost(row: PostRow): Post {
     approvalsRequired: row.approvalsRequired,
     version: row.version,
     cardRef: row.cardRef ?? undefined,
+    cardLink: row.cardLink ?? undefined,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -80,6 +73,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     remoteId: row.remoteId ?? undefined,
     publicUrl: row.publicUrl ?? undefined,
     lastError: row.lastError ?? undefined,
+    lastErrorCode: row.lastErrorCode ?? undefined,
     publishedAt: row.publishedAt ?? undefined,
   };
 }
@@ -97,18 +91,6 @@ async function loadPost(tx: Executor, postId: string): Promise<PostWithDeliverie
   const [row] = await tx.select().from(posts).where(eq(posts.id, postId));
   if (!row) return undefined;
   return { post: toPost(row), deliveries: await loadDeliveries(tx, postId) };
-}
-
-async function insertAudit(tx: Executor, event: NewAuditEvent): Promise<void> {
-  await tx.insert(auditEvents).values({
-    teamId: event.teamId,
-    postId: event.postId ?? null,
-    at: event.at,
-    actorId: event.actorId,
-    actorName: event.actorName,
-    action: event.action,
-    details: { ...event.details },
-  });
 }
 
 /**
@@ -162,16 +144,182 @@ function ofTeams(teamIds: readonly string[]) {
   );
 }
 
+/**
+ * Of the due candidates (locked by the caller), the ones their targets'
+ * pacing lets go now, at most `limit`. The targets' pacing rows are locked
+ * in key order, so two replicas claiming for one target take turns and
+ * each sees the other's claims: the interval and the in-flight cap hold
+ * across processes. Targets with an interval give one delivery per claim
+ * and move their next free instant on.
+ */
+async function choosePaced(
+  tx: Executor,
+  candidates: readonly { id: string; targetId: string }[],
+  now: Date,
+  limit: number,
+  pacingOf: ReadonlyMap<string, TargetPacing>,
+): Promise<{ chosen: string[]; full: string[] }> {
+  const targetIds = [...new Set(candidates.map((c) => c.targetId))].sort();
+  const keys = targetIds.map(targetPacingKey);
+  await tx
+    .insert(pacing)
+    .values(keys.map((key) => ({ key, nextFreeAt: new Date(0) })))
+    .onConflictDoNothing();
+  const rows = await tx
+    .select()
+    .from(pacing)
+    .where(inArray(pacing.key, keys))
+    .orderBy(asc(pacing.key))
+    // Another claim holding a target's row is taking its slot right now:
+    // that target counts as full for this claim. Waiting instead could
+    // deadlock two replicas whose windows lock the same targets in turns.
+    .for('update', { skipLocked: true });
+  const freeAt = new Map(rows.map((row) => [row.key, row.nextFreeAt]));
+  const inFlight = await tx
+    .select({ targetId: deliveries.targetId, n: sql<number>`count(*)::int` })
+    .from(deliveries)
+    .where(
+      and(
+        eq(deliveries.state, 'publishing'),
+        sql`${deliveries.claimedUntil} > ${now.toISOString()}::timestamptz`,
+        inArray(deliveries.targetId, targetIds),
+      ),
+    )
+    .groupBy(deliveries.targetId);
+  const busy = new Map(inFlight.map((row) => [row.targetId, Number(row.n)]));
+  const room = new Map<string, number>();
+  for (const targetId of targetIds) {
+    const rules = pacingOf.get(targetId) ?? DEFAULT_PACING;
+    const lockedNow = freeAt.get(targetPacingKey(targetId));
+    const free = lockedNow !== undefined && lockedNow <= now;
+    const cap = Math.max(0, rules.maxInFlight - (busy.get(targetId) ?? 0));
+    room.set(targetId, free ? (rules.minIntervalMs > 0 ? Math.min(cap, 1) : cap) : 0);
+  }
+  const chosen: string[] = [];
+  const taken = new Set<string>();
+  for (const candidate of candidates) {
+    if (chosen.length >= limit) break;
+    const left = room.get(candidate.targetId) ?? 0;
+    if (left <= 0) continue;
+    room.set(candidate.targetId, left - 1);
+    chosen.push(candidate.id);
+    taken.add(candidate.targetId);
+  }
+  const full = targetIds.filter((targetId) => !taken.has(targetId));
+  for (const targetId of taken) {
+    const interval = (pacingOf.get(targetId) ?? DEFAULT_PACING).minIntervalMs;
+    if (interval > 0) {
+      await tx
+        .update(pacing)
+        .set({ nextFreeAt: new Date(now.getTime() + interval) })
+        .where(eq(pacing.key, targetPacingKey(targetId)));
+    }
+  }
+  return { chosen, full };
+}
+
+/**
+ * Marks locked deliveries publishing with a lease and a fresh claim token
+ * each, and moves their posts into publishing.
+ */
+async function claimRows(
+  tx: Executor,
+  ids: readonly string[],
+  now: Date,
+  leaseMs: number,
+  countAttempt: boolean,
+): Promise<ClaimedDelivery[]> {
+  const tokens = ids.map((id) => sql`when ${id}::uuid then ${newClaimToken()}`);
+  const claimed = await tx
+    .update(deliveries)
+    .set({
+      state: 'publishing',
+      claimedUntil: new Date(now.getTime() + leaseMs),
+      claimToken: sql`case ${deliveries.id} ${sql.join(tokens, sql` `)} end`,
+      attempts: countAttempt ? sql`${deliveries.attempts} + 1` : deliveries.attempts,
+    })
+    .where(inArray(deliveries.id, [...ids]))
+    .returning();
+  const postIds = [...new Set(claimed.map((d) => d.postId))];
+  const postRows = await tx.select().from(posts).where(inArray(posts.id, postIds));
+  const byId = new Map(postRows.map((row) => [row.id, toPost(row)]));
+  // The first claimed delivery moves the post into publishing.
+  await tx
+    .update(posts)
+    .set({ state: 'publishing', updatedAt: now })
+    .where(and(inArray(posts.id, postIds), inArray(posts.state, ['approved', 'scheduled'])));
+  return claimed.flatMap((row) => {
+    const post = byId.get(row.postId);
+    if (!post || row.claimToken === null) return [];
+    return [
+      {
+        delivery: toDelivery(row),
+        post: { ...post, state: 'publishing' as const },
+        claimToken: row.claimToken,
+      },
+    ];
+  });
+}
+
 /** The Store port on drizzle, for PGlite and PostgreSQL alike. */
 export class DrizzleStore implements Store {
   readonly #db: Database;
 
+  /** `db` may be a transaction: the store then works inside it (see inTransaction). */
   constructor(db: Database) {
     this.#db = db;
   }
 
   async ping(): Promise<void> {
     await this.#db.execute(sql`select 1`);
+  }
+
+  inTransaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
+    // Inside a transaction this opens a savepoint, so nesting stays correct.
+    return this.#db.transaction((tx) => work(new DrizzleStore(tx as unknown as Database)));
+  }
+
+  async lockPost(postId: string): Promise<PostWithDeliveries | undefined> {
+    await lockDeliveriesOf(this.#db, postId);
+    const [row] = await this.#db.select().from(posts).where(eq(posts.id, postId)).for('update');
+    if (!row) return undefined;
+    return { post: toPost(row), deliveries: await loadDeliveries(this.#db, postId) };
+  }
+
+  enqueueMessages(messages: readonly NewOwedMessage[]): Promise<void> {
+    return owed.enqueueMessages(this.#db, messages);
+  }
+
+  claimOwedMessages(
+    teamIds: readonly string[],
+    now: Date,
+    limit: number,
+    leaseMs: number,
+  ): Promise<readonly ClaimedOwedMessage[]> {
+    return this.#db.transaction((tx) => owed.claimOwedMessages(tx, teamIds, now, limit, leaseMs));
+  }
+
+  completeOwedMessage(
+    id: string,
+    claimToken: string,
+    completion: OwedCompletion,
+    at: Date,
+  ): Promise<boolean> {
+    return this.#db.transaction((tx) => owed.completeOwedMessage(tx, id, claimToken, completion, at));
+  }
+
+  nextOwedAt(teamIds: readonly string[]): Promise<Date | undefined> {
+    return owed.nextOwedAt(this.#db, teamIds);
+  }
+
+  listUnsentMessages(
+    teamId: string,
+  ): Promise<readonly { kind: string; postId: string | undefined; state: string }[]> {
+    return owed.listUnsentMessages(this.#db, teamId);
+  }
+
+  oweDigest(teamId: string, day: string, at: Date): Promise<boolean> {
+    return owed.oweDigest(this.#db, teamId, day, at);
   }
 
   async createPost(input: NewPost): Promise<{ post: PostWithDeliveries; created: boolean }> {
@@ -258,14 +406,10 @@ export class DrizzleStore implements Store {
 
   async findPostByCardRef(teamId: string, cardRef: string): Promise<PostWithDeliveries | undefined> {
     const [row] = await this.#db
-      .select({ id: posts.id })
-      .from(posts)
-      .where(and(eq(posts.teamId, teamId), eq(posts.cardRef, cardRef)));
+      .select({ id: postCards.postId })
+      .from(postCards)
+      .where(and(eq(postCards.teamId, teamId), eq(postCards.cardRef, cardRef)));
     return row ? loadPost(this.#db, row.id) : undefined;
-  }
-
-  async setCardRef(postId: string, cardRef: string): Promise<void> {
-    await this.#db.update(posts).set({ cardRef }).where(eq(posts.id, postId));
   }
 
   async addApproval(postId: string, version: number, approver: Actor, at: Date): Promise<boolean> {
@@ -392,15 +536,55 @@ export class DrizzleStore implements Store {
     now: Date,
     limit: number,
     leaseMs: number,
+    pacingOf?: ReadonlyMap<string, TargetPacing>,
   ): Promise<readonly ClaimedDelivery[]> {
-    return this.#claim(
-      and(eq(deliveries.state, 'scheduled'), lte(deliveries.nextAttemptAt, now), ofTeams(teamIds)),
-      deliveries.nextAttemptAt,
-      now,
-      limit,
-      leaseMs,
-      true,
-    );
+    return this.#db.transaction(async (tx) => {
+      if (!pacingOf) {
+        const ids = await tx
+          .select({ id: deliveries.id })
+          .from(deliveries)
+          .where(and(eq(deliveries.state, 'scheduled'), lte(deliveries.nextAttemptAt, now), ofTeams(teamIds)))
+          .orderBy(asc(deliveries.nextAttemptAt), asc(deliveries.id))
+          .limit(limit)
+          .for('update', { skipLocked: true });
+        return ids.length === 0
+          ? []
+          : claimRows(
+              tx,
+              ids.map((c) => c.id),
+              now,
+              leaseMs,
+              true,
+            );
+      }
+      // Windows wider than `limit`: the first due rows may all belong to
+      // targets that must wait; those targets are left out of the next
+      // window, so another target's due deliveries never starve behind them.
+      const window = Math.min(limit * 8, 400);
+      const waiting: string[] = [];
+      for (let round = 0; round < 8; round += 1) {
+        const candidates = await tx
+          .select({ id: deliveries.id, targetId: deliveries.targetId })
+          .from(deliveries)
+          .where(
+            and(
+              eq(deliveries.state, 'scheduled'),
+              lte(deliveries.nextAttemptAt, now),
+              ofTeams(teamIds),
+              waiting.length > 0 ? notInArray(deliveries.targetId, waiting) : undefined,
+            ),
+          )
+          .orderBy(asc(deliveries.nextAttemptAt), asc(deliveries.id))
+          .limit(window)
+          .for('update', { skipLocked: true });
+        if (candidates.length === 0) return [];
+        const { chosen, full } = await choosePaced(tx, candidates, now, limit, pacingOf);
+        if (chosen.length > 0) return claimRows(tx, chosen, now, leaseMs, true);
+        if (candidates.length < window) return [];
+        waiting.push(...full);
+      }
+      return [];
+    });
   }
 
   async claimAbandonedDeliveries(
@@ -419,11 +603,7 @@ export class DrizzleStore implements Store {
     );
   }
 
-  /**
-   * Locks the matching rows with FOR UPDATE SKIP LOCKED, so concurrent
-   * workers each get different rows, and marks them publishing with a lease
-   * and a fresh claim token each.
-   */
+  /** Locks the matching rows with FOR UPDATE SKIP LOCKED and claims them (see claimRows). */
   async #claim(
     where: ReturnType<typeof and>,
     order: typeof deliveries.nextAttemptAt | typeof deliveries.claimedUntil,
@@ -441,41 +621,13 @@ export class DrizzleStore implements Store {
         .limit(limit)
         .for('update', { skipLocked: true });
       if (candidates.length === 0) return [];
-      const tokens = candidates.map((c) => sql`when ${c.id}::uuid then ${newClaimToken()}`);
-      const claimed = await tx
-        .update(deliveries)
-        .set({
-          state: 'publishing',
-          claimedUntil: new Date(now.getTime() + leaseMs),
-          claimToken: sql`case ${deliveries.id} ${sql.join(tokens, sql` `)} end`,
-          attempts: countAttempt ? sql`${deliveries.attempts} + 1` : deliveries.attempts,
-        })
-        .where(
-          inArray(
-            deliveries.id,
-            candidates.map((c) => c.id),
-          ),
-        )
-        .returning();
-      const postIds = [...new Set(claimed.map((d) => d.postId))];
-      const postRows = await tx.select().from(posts).where(inArray(posts.id, postIds));
-      const byId = new Map(postRows.map((row) => [row.id, toPost(row)]));
-      // The first claimed delivery moves the post into publishing.
-      await tx
-        .update(posts)
-        .set({ state: 'publishing', updatedAt: now })
-        .where(and(inArray(posts.id, postIds), inArray(posts.state, ['approved', 'scheduled'])));
-      return claimed.flatMap((row) => {
-        const post = byId.get(row.postId);
-        if (!post || row.claimToken === null) return [];
-        return [
-          {
-            delivery: toDelivery(row),
-            post: { ...post, state: 'publishing' as const },
-            claimToken: row.claimToken,
-          },
-        ];
-      });
+      return claimRows(
+        tx,
+        candidates.map((c) => c.id),
+        now,
+        leaseMs,
+        countAttempt,
+      );
     });
   }
 
@@ -497,6 +649,7 @@ export class DrizzleStore implements Store {
               claimedUntil: null,
               nextAttemptAt: null,
               lastError: null,
+              lastErrorCode: null,
             };
           case 'retry':
             return {
@@ -504,11 +657,17 @@ export class DrizzleStore implements Store {
               nextAttemptAt: completion.at,
               claimedUntil: null,
               lastError: completion.error,
+              lastErrorCode: completion.code,
             };
           case 'failed':
-            return { state: 'failed', claimedUntil: null, nextAttemptAt: null, lastError: completion.error };
           case 'unknown':
-            return { state: 'unknown', claimedUntil: null, nextAttemptAt: null, lastError: completion.error };
+            return {
+              state: completion.kind,
+              claimedUntil: null,
+              nextAttemptAt: null,
+              lastError: completion.error,
+              lastErrorCode: completion.code,
+            };
         }
       })();
       const [owner] = await tx
@@ -531,8 +690,12 @@ export class DrizzleStore implements Store {
             eq(deliveries.claimToken, claimToken),
           ),
         )
-        .returning({ postId: deliveries.postId });
+        .returning({ postId: deliveries.postId, targetId: deliveries.targetId });
       if (!row) return undefined;
+      // A rate limit is the target's, not this delivery's: every replica waits.
+      if (completion.kind === 'retry' && completion.holdTargetUntil) {
+        await holdUntil(tx, targetPacingKey(row.targetId), completion.holdTargetUntil);
+      }
       const all = await loadDeliveries(tx, row.postId);
       await tx
         .update(posts)
@@ -543,12 +706,19 @@ export class DrizzleStore implements Store {
   }
 
   async nextDueAt(teamIds: readonly string[]): Promise<Date | undefined> {
-    const [row] = await this.#db
-      .select({ at: min(deliveries.nextAttemptAt) })
-      .from(deliveries)
-      .where(and(eq(deliveries.state, 'scheduled'), isNotNull(deliveries.nextAttemptAt), ofTeams(teamIds)));
-    // Aggregates skip drizzle's column mapping on some drivers: normalise.
-    return row?.at ? new Date(row.at) : undefined;
+    if (teamIds.length === 0) return undefined;
+    const teamList = sql.join(
+      teamIds.map((id) => sql`${id}`),
+      sql`, `,
+    );
+    const result = await this.#db.execute<{ at: string | Date | null }>(sql`
+      select min(greatest(d.next_attempt_at, coalesce(p.next_free_at, '-infinity'::timestamptz))) as at
+      from deliveries d
+      join posts on posts.id = d.post_id
+      left join pacing p on p.key = 'target:' || d.target_id
+      where d.state = 'scheduled' and d.next_attempt_at is not null and posts.team_id in (${teamList})`);
+    const at = rowsOf<{ at: string | Date | null }>(result)[0]?.at;
+    return at ? new Date(at) : undefined;
   }
 
   async editPost(
@@ -716,45 +886,6 @@ export class DrizzleStore implements Store {
       )
       .orderBy(asc(deliveries.nextAttemptAt));
     return rows.flatMap((row) => (row.at ? [row.at] : []));
-  }
-
-  async claimDigest(
-    teamId: string,
-    day: string,
-    at: Date,
-    staleAfterMs: number,
-  ): Promise<string | undefined> {
-    const claimToken = newClaimToken();
-    const claimed = await this.#db
-      .insert(digests)
-      .values({ teamId, day, claimedAt: at, claimToken })
-      .onConflictDoUpdate({
-        target: [digests.teamId, digests.day],
-        set: { claimedAt: at, claimToken },
-        // Built by drizzle, not raw sql: a Date in a raw template reaches postgres.js unserialised.
-        setWhere: and(
-          isNull(digests.sentAt),
-          lt(digests.claimedAt, new Date(at.getTime() - staleAfterMs)),
-        ) as SQL,
-      })
-      .returning({ day: digests.day });
-    return claimed.length === 1 ? claimToken : undefined;
-  }
-
-  async markDigestSent(teamId: string, day: string, claimToken: string, at: Date): Promise<boolean> {
-    const marked = await this.#db
-      .update(digests)
-      .set({ sentAt: at })
-      .where(
-        and(
-          eq(digests.teamId, teamId),
-          eq(digests.day, day),
-          eq(digests.claimToken, claimToken),
-          isNull(digests.sentAt),
-        ),
-      )
-      .returning({ day: digests.day });
-    return marked.length === 1;
   }
 
   async listAuditBetween(from: Date, to: Date): Promise<readonly AuditEvent[]> {

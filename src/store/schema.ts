@@ -41,6 +41,8 @@ export const posts = pgTable(
     approvalsRequired: integer('approvals_required').notNull(),
     version: integer('version').notNull().default(1),
     cardRef: text('card_ref'),
+    /** a link people can open to reach the card, where the chat has one */
+    cardLink: text('card_link'),
     dedupeKey: text('dedupe_key'),
     createdAt: instant('created_at').notNull(),
     updatedAt: instant('updated_at').notNull(),
@@ -75,6 +77,8 @@ export const deliveries = pgTable(
     remoteId: text('remote_id'),
     publicUrl: text('public_url'),
     lastError: text('last_error'),
+    /** the failure code of the last attempt (publish-outcome.ts); last_error holds the words */
+    lastErrorCode: text('last_error_code'),
     publishedAt: instant('published_at'),
     /** last state change; null on rows written before this column existed */
     updatedAt: instant('updated_at'),
@@ -139,16 +143,85 @@ export const notices = pgTable(
   (t) => [primaryKey({ columns: [t.postId, t.key] })],
 );
 
-/** One row per team and local day, claimed before the digest is sent. */
+/**
+ * One row per team and local day: the decision that the day's digest is
+ * owed, written with its outbox row; `sent_at` once the chat has it.
+ */
 export const digests = pgTable(
   'digests',
   {
     teamId: text('team_id').notNull(),
     day: text('day').notNull(),
+    /** when the digest was decided (owed) */
     claimedAt: instant('claimed_at').notNull(),
-    /** the current claimant's random token; a stale claim taken over gets a new one */
-    claimToken: text('claim_token'),
     sentAt: instant('sent_at'),
   },
   (t) => [primaryKey({ columns: [t.teamId, t.day] })],
 );
+
+/**
+ * Every card Araldo ever posted for a post, so a reaction on any of them
+ * counts (one card per post is the rule; a card posted twice by a chat
+ * fault must not leave a dead one behind).
+ */
+export const postCards = pgTable(
+  'post_cards',
+  {
+    teamId: text('team_id').notNull(),
+    cardRef: text('card_ref').notNull(),
+    postId: uuid('post_id')
+      .notNull()
+      .references(() => posts.id),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.cardRef] })],
+);
+
+/**
+ * Messages owed to a chat: written in the transaction of the decision that
+ * owes them, sent by the dispatcher of any process, in `id` order within a
+ * stream (one post's conversation, a team's channel, one person's answers).
+ * `state`: pending → sending (claimed, with a token and a lease) → sent |
+ * failed | skipped. `uncertain` is set when an attempt may have reached the
+ * chat, so the next one looks for it before writing again.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    teamId: text('team_id').notNull(),
+    postId: uuid('post_id').references(() => posts.id),
+    stream: text('stream').notNull(),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    /** a message owed once ever (a post's card, a day's digest): the unique key keeps it once */
+    dedupeKey: text('dedupe_key'),
+    state: text('state').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    uncertain: boolean('uncertain').notNull().default(false),
+    nextAttemptAt: instant('next_attempt_at').notNull(),
+    claimedUntil: instant('claimed_until'),
+    claimToken: text('claim_token'),
+    lastError: text('last_error'),
+    createdAt: instant('created_at').notNull(),
+    sentAt: instant('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('outbox_dedupe_unique').on(t.dedupeKey),
+    // Card updates coalesce: one waiting update per post, drawn from the post as it is when sent.
+    uniqueIndex('outbox_card_update_waiting_unique')
+      .on(t.postId)
+      .where(sql`${t.kind} = 'card_update' and ${t.state} = 'pending'`),
+    index('outbox_open_idx').on(t.teamId, t.stream, t.id).where(sql`${t.state} in ('pending', 'sending')`),
+  ],
+);
+
+/**
+ * Pacing shared by every process: a target (or a team's chat, key
+ * `chat:<team>`) takes no new work before `next_free_at`. Advanced in the
+ * transaction that claims, so two replicas never both take the same slot.
+ */
+export const pacing = pgTable('pacing', {
+  key: text('key').primaryKey(),
+  nextFreeAt: instant('next_free_at').notNull(),
+});

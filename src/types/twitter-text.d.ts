@@ -1,6 +1,7 @@
 // Minimal types for twitter-text 3.1.0 (CommonJS, ships no types): only what
-// src/core/network-rules.ts uses. Its `module.exports` is the object below, so
-// an ESM default import (`import twitterText from 'twitter-text'`) receives it.
+// src/core/network-rules.ts and src/publish/mastodon/count-status.ts use. Its
+// `module.exports` is the object below, so an ESM default import
+// (`import twitterText from 'twitter-text'`) receives it.
 declare module 'twitter-text' {
   /** The result of `parseTweet`, with the v3 configuration (280 weighted, URLs 23, emoji 2). */
   interface ParsedTweet {

@@ -41,6 +41,15 @@ function proposal(teamId: string, overrides: Partial<NewPost> = {}): NewPost {
   };
 }
 
+/** Owes a post's card and records it sent at `cardRef`, as the dispatcher does. */
+async function sendCard(postId: string, teamId: string, cardRef: string): Promise<void> {
+  await store.enqueueMessages([{ teamId, postId, kind: 'card', at: T0 }]);
+  const claims = await store.claimOwedMessages([teamId], T0, 10, LEASE_MS);
+  const card = claims.find((c) => c.postId === postId && c.kind === 'card');
+  if (!card) throw new Error('the card was not claimed');
+  await store.completeOwedMessage(card.id, card.claimToken, { kind: 'sent', card: { cardRef } }, T0);
+}
+
 function must<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`expected ${what}`);
   return value;
@@ -287,6 +296,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
           remoteId: undefined,
           publicUrl: undefined,
           lastError: undefined,
+          lastErrorCode: undefined,
           publishedAt: undefined,
         });
       }
@@ -407,7 +417,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       await store.createPost(proposal(team));
       const { post } = await store.createPost(proposal(team));
       expect(await store.findPostByCardRef(team, 'C42:1732183200.000100')).toBeUndefined();
-      await store.setCardRef(post.post.id, 'C42:1732183200.000100');
+      await sendCard(post.post.id, team, 'C42:1732183200.000100');
       const found = must(await store.findPostByCardRef(team, 'C42:1732183200.000100'), 'the post by card');
       expect(found.post.id).toBe(post.post.id);
       expect(found.post.cardRef).toBe('C42:1732183200.000100');
@@ -734,7 +744,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
         await store.completeDelivery(
           mastodon.id,
           tokenFor(publishing, 'mastodon'),
-          { kind: 'retry', at: at(6), error: 'HTTP 503' },
+          { kind: 'retry', at: at(6), code: 'unavailable', error: 'HTTP 503' },
           at(1),
         ),
         'the post after the retry',
@@ -745,6 +755,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
         nextAttemptAt: at(6),
         claimedUntil: undefined,
         lastError: 'HTTP 503',
+        lastErrorCode: 'unavailable',
       });
       expect(after.post.state).toBe('publishing');
       expect(await store.nextDueAt([team])).toEqual(at(6));
@@ -777,7 +788,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
         await store.completeDelivery(
           delivery.id,
           tokenFor(publishing, delivery.targetId),
-          { kind: 'failed', error: 'text over 300 graphemes' },
+          { kind: 'failed', code: 'content_refused', error: 'text over 300 graphemes' },
           at(1),
         ),
         'the post after the failure',
@@ -788,6 +799,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
         claimedUntil: undefined,
         nextAttemptAt: undefined,
         lastError: 'text over 300 graphemes',
+        lastErrorCode: 'content_refused',
       });
       expect(after.post.state).toBe('failed');
     });
@@ -805,7 +817,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
         await store.completeDelivery(
           deliveryFor(publishing, 'bluesky').id,
           tokenFor(publishing, 'bluesky'),
-          { kind: 'failed', error: 'banned' },
+          { kind: 'failed', code: 'content_refused', error: 'banned' },
           at(2),
         ),
         'the post after both completions',
@@ -837,7 +849,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
         await store.completeDelivery(
           delivery.id,
           tokenFor(publishing, delivery.targetId),
-          { kind: 'unknown', error: 'interrupted while publishing' },
+          { kind: 'unknown', code: 'unknown', error: 'interrupted while publishing' },
           at(1),
         ),
         'the post after the unknown outcome',
@@ -848,6 +860,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
         claimedUntil: undefined,
         nextAttemptAt: undefined,
         lastError: 'interrupted while publishing',
+        lastErrorCode: 'unknown',
       });
       expect(after.post.state).not.toBe('publishing');
       expect(after.post.state).not.toBe('published');
@@ -868,7 +881,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
         await store.completeDelivery(
           id,
           tokenFor(publishing, 'sito'),
-          { kind: 'failed', error: 'late worker' },
+          { kind: 'failed', code: 'content_refused', error: 'late worker' },
           at(2),
         ),
       ).toBeUndefined();
@@ -903,9 +916,9 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       // A's late answer, while B still holds the claim: refused, whatever it says.
       for (const completion of [
         { kind: 'published', remoteId: 'a-1', url: 'https://social.example/@comune/a-1' },
-        { kind: 'retry', at: at(10), error: 'HTTP 503' },
-        { kind: 'failed', error: 'late worker' },
-        { kind: 'unknown', error: 'interrupted while publishing' },
+        { kind: 'retry', at: at(10), code: 'unavailable', error: 'HTTP 503' },
+        { kind: 'failed', code: 'content_refused', error: 'late worker' },
+        { kind: 'unknown', code: 'unknown', error: 'interrupted while publishing' },
       ] as const) {
         expect(await store.completeDelivery(id, stale, completion, at(2.5))).toBeUndefined();
       }
@@ -926,10 +939,20 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
 
       // A's answer after B's end is refused too, and so is B's own token once spent.
       expect(
-        await store.completeDelivery(id, stale, { kind: 'failed', error: 'late' }, at(4)),
+        await store.completeDelivery(
+          id,
+          stale,
+          { kind: 'failed', code: 'content_refused', error: 'late' },
+          at(4),
+        ),
       ).toBeUndefined();
       expect(
-        await rivalStore.completeDelivery(id, current, { kind: 'failed', error: 'twice' }, at(4)),
+        await rivalStore.completeDelivery(
+          id,
+          current,
+          { kind: 'failed', code: 'content_refused', error: 'twice' },
+          at(4),
+        ),
       ).toBeUndefined();
       expect(await store.getPostById(publishing.post.id)).toEqual(after);
     });
@@ -939,12 +962,22 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       const publishing = await createPublishing(team, ['mastodon'], T0);
       const id = deliveryFor(publishing, 'mastodon').id;
       const first = tokenFor(publishing, 'mastodon');
-      await store.completeDelivery(id, first, { kind: 'retry', at: at(1), error: 'HTTP 503' }, at(0.5));
+      await store.completeDelivery(
+        id,
+        first,
+        { kind: 'retry', at: at(1), code: 'unavailable', error: 'HTTP 503' },
+        at(0.5),
+      );
       const [retried] = await store.claimDueDeliveries([team], at(1), 10, LEASE_MS);
       const second = must(retried, 'the retry claim').claimToken;
       expect(second).not.toBe(first);
       expect(
-        await store.completeDelivery(id, first, { kind: 'failed', error: 'stale' }, at(1.5)),
+        await store.completeDelivery(
+          id,
+          first,
+          { kind: 'failed', code: 'content_refused', error: 'stale' },
+          at(1.5),
+        ),
       ).toBeUndefined();
       expect(
         deliveryFor(must(await store.getPostById(publishing.post.id), 'the post'), 'mastodon').state,
@@ -1049,7 +1082,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       await store.completeDelivery(
         deliveryFor(publishing, 'mastodon').id,
         tokenFor(publishing, 'mastodon'),
-        { kind: 'retry', at: at(30), error: 'HTTP 502' },
+        { kind: 'retry', at: at(30), code: 'unavailable', error: 'HTTP 502' },
         at(1),
       );
       const before = await store.getPostById(publishing.post.id);
@@ -1127,7 +1160,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       await store.completeDelivery(
         deliveryFor(publishing, 'mastodon').id,
         tokenFor(publishing, 'mastodon'),
-        { kind: 'retry', at: at(30), error: 'HTTP 502' },
+        { kind: 'retry', at: at(30), code: 'unavailable', error: 'HTTP 502' },
         at(1),
       );
       const before = await store.getPostById(publishing.post.id);
@@ -1161,34 +1194,14 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
     });
   });
 
-  describe('claimDigest and markDigestSent', () => {
-    const STALE_MS = 10 * 60_000;
-
-    it('claims a day once and records it sent with the claim’s token', async () => {
+  describe('oweDigest', () => {
+    it('owes a team’s digest of a day once, whichever process asks', async () => {
       const team = freshTeam('digest');
-      const token = must(await store.claimDigest(team, '2026-11-23', T0, STALE_MS), 'the claim');
-      expect(token).toMatch(/^[0-9a-f]{32}$/);
-      expect(await rivalStore.claimDigest(team, '2026-11-23', at(1), STALE_MS)).toBeUndefined();
-      expect(await store.markDigestSent(team, '2026-11-23', token, at(1))).toBe(true);
-      expect(await store.markDigestSent(team, '2026-11-23', token, at(2))).toBe(false);
-      expect(await rivalStore.claimDigest(team, '2026-11-23', at(60), STALE_MS)).toBeUndefined();
-      expect(await store.claimDigest(team, '2026-11-24', at(60), STALE_MS)).toBeDefined();
-      expect(await store.claimDigest(freshTeam('digest-other'), '2026-11-23', at(1), STALE_MS)).toBeDefined();
-    });
-
-    it('gives a stale claim’s takeover a new token and refuses the stale claimant', async () => {
-      const team = freshTeam('digest-stale');
-      const day = '2026-11-23';
-      // Process A claims, then stalls past STALE_MS before recording the digest sent.
-      const stale = must(await store.claimDigest(team, day, T0, STALE_MS), 'A’s claim');
-      expect(await rivalStore.claimDigest(team, day, at(9), STALE_MS)).toBeUndefined();
-      const current = must(await rivalStore.claimDigest(team, day, at(11), STALE_MS), 'B’s claim');
-      expect(current).not.toBe(stale);
-      expect(await store.markDigestSent(team, day, stale, at(12))).toBe(false);
-      expect(await rivalStore.markDigestSent(team, day, current, at(12))).toBe(true);
-      expect(await store.markDigestSent(team, day, stale, at(13))).toBe(false);
-      // One digest for the day: nobody claims it again, however late.
-      expect(await store.claimDigest(team, day, at(60), STALE_MS)).toBeUndefined();
+      expect(await store.oweDigest(team, '2026-11-23', T0)).toBe(true);
+      expect(await rivalStore.oweDigest(team, '2026-11-23', at(1))).toBe(false);
+      expect(await store.oweDigest(team, '2026-11-23', at(60))).toBe(false);
+      expect(await store.oweDigest(team, '2026-11-24', at(60))).toBe(true);
+      expect(await store.oweDigest(freshTeam('digest-other'), '2026-11-23', at(1))).toBe(true);
     });
   });
 
@@ -1258,7 +1271,7 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       await store.completeDelivery(
         deliveryFor(failing, feed).id,
         tokenFor(failing, feed),
-        { kind: 'failed', error: 'refused' },
+        { kind: 'failed', code: 'content_refused', error: 'refused' },
         at(4),
       );
 

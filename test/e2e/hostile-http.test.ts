@@ -67,7 +67,6 @@ beforeAll(async () => {
       SLACK_BOT_TOKEN: fake.botToken,
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: fake.url,
-      SLACK_CHANNEL_PACE_MS: '0',
     },
   });
   port = await araldo.port();

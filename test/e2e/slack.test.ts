@@ -35,6 +35,8 @@ const MONDAY_MORNING = '2026-11-23T08:00:00Z';
 
 interface Harness {
   readonly fake: FakeSlack;
+  /** Araldo's clock: retries of owed messages wait on it */
+  readonly clock: FakeClock;
   readonly araldo: RunningAraldo;
   readonly url: string;
   readonly dataDir: string;
@@ -90,7 +92,6 @@ async function startHarness(mode: 'http' | 'socket', options: { logLevel?: 'info
       signingSecret: mode === 'http' ? SECRET : undefined,
       appToken: mode === 'socket' ? fake.appToken : undefined,
       apiUrl: fake.url,
-      channelPaceMs: 0,
     },
     secrets: [fake.botToken, SECRET],
     configSource: 'test',
@@ -127,14 +128,15 @@ async function startHarness(mode: 'http' | 'socket', options: { logLevel?: 'info
       };
       logged.on('entry', listener);
     });
+  const clock = new FakeClock(MONDAY_MORNING);
   const araldo = await startAraldo(config, {
     stdin: Readable.from([]),
     stdout: sink,
     stderr: sink,
-    clock: new FakeClock(MONDAY_MORNING),
+    clock,
   });
   cleanups.push(() => araldo.stop());
-  return { fake, araldo, url: `http://127.0.0.1:${araldo.port}/slack/events`, dataDir, waitForLog };
+  return { fake, clock, araldo, url: `http://127.0.0.1:${araldo.port}/slack/events`, dataDir, waitForLog };
 }
 
 function blocksText(call: SlackCall): string {
@@ -497,7 +499,7 @@ describe('Araldo on Slack', () => {
     expect(String(onDemand.args.text)).toMatch(/#1 di Giulia Redattrice, da 0 min: In attesa https:\/\/\S+/);
   });
 
-  it('waits out a 429 from Slack and still replies in the thread', async () => {
+  it('waits out a 429 from Slack, holding the team’s messages, and still replies in the thread once', async () => {
     const h = await startHarness('http');
     const cardTs = await proposeCard(h, 'to:sito Orari della biblioteca');
     h.fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 });
@@ -512,12 +514,70 @@ describe('Araldo on Slack', () => {
         eventId: 'Ev429',
       }),
     );
-    const limited = await h.fake.waitForCall('chat.postMessage', (call) => call.outcome === 'rate_limited');
-    const retried = await h.fake.waitForCall(
-      'chat.postMessage',
-      (call) => call.outcome === 'ok' && inThread(cardTs, /Approvata/)(call),
-    );
-    expect(retried.at - limited.at).toBeGreaterThanOrEqual(900);
+    await h.fake.waitForCall('chat.postMessage', (call) => call.outcome === 'rate_limited');
+    await h.araldo.desk.flushOwed();
+    // Nothing more goes to Slack before the wait it asked for has passed on Araldo's clock.
+    expect(h.fake.callsTo('chat.postMessage').filter(inThread(cardTs, /Approvata/))).toHaveLength(1);
+    h.clock.advance(1000);
+    await h.araldo.desk.flushOwed();
+    const approvals = h.fake
+      .messages(CHANNEL)
+      .filter((m) => m.threadTs === cardTs && /Approvata/.test(m.text));
+    expect(approvals).toHaveLength(1);
+  });
+
+  describe('chat faults: one message whatever Slack does to the answer', () => {
+    const faults = [
+      ['answers 503 after posting', { status: 503, performed: true }],
+      ['drops the connection after posting', { drop: true, performed: true }],
+      ['answers 503 without posting', { status: 503 }],
+      ['answers 429', { status: 429, retryAfterSeconds: 2 }],
+    ] as const;
+    for (const [what, failure] of faults) {
+      it(`posts one card and one thread line when Slack ${what}`, async () => {
+        const h = await startHarness('http');
+        h.fake.failNext('chat.postMessage', failure);
+        expect((await command(h, EDITOR, 'to:sito Chiusura scuole per neve')).status).toBe(200);
+        await h.fake.waitForCall(
+          'chat.postMessage',
+          (call) => call.outcome !== 'ok' && call.outcome !== 'pending',
+        );
+        await h.araldo.desk.idle();
+        h.clock.advance(5000);
+        await h.araldo.desk.flushOwed();
+        const cards = h.fake.messages(CHANNEL).filter((m) => m.metadata?.event_payload.kind === 'card');
+        expect(cards).toHaveLength(1);
+        const cardTs = cards[0]!.ts;
+
+        h.fake.failNext('chat.postMessage', failure);
+        await event(
+          h,
+          reactionAddedEvent({
+            user: SUPERVISOR,
+            reaction: 'white_check_mark',
+            channel: CHANNEL,
+            ts: cardTs,
+            itemUser: h.fake.botUserId,
+            eventId: `Ev-${what}`,
+          }),
+        );
+        await h.fake.waitForCall(
+          'chat.postMessage',
+          (call) => call.args.thread_ts === cardTs && call.outcome !== 'ok' && call.outcome !== 'pending',
+        );
+        await h.araldo.desk.idle();
+        h.clock.advance(5000);
+        await h.araldo.desk.tick(h.clock.now());
+        const thread = h.fake.messages(CHANNEL).filter((m) => m.threadTs === cardTs);
+        expect(thread.filter((m) => /Approvata/.test(m.text))).toHaveLength(1);
+        expect(thread.filter((m) => /Pubblicata su Sito/.test(m.text))).toHaveLength(1);
+        // Every message names the owed message it is: no two share one.
+        const ids = h.fake
+          .messages(CHANNEL)
+          .map((m) => (m.metadata?.event_payload as { message_id?: string } | undefined)?.message_id);
+        expect(new Set(ids).size).toBe(ids.length);
+      });
+    }
   });
 
   it('runs the loop in Socket Mode: commands and reactions arrive as envelopes and are acked', async () => {

@@ -18,6 +18,17 @@ import { FAKE_EPOCH_SECONDS, nextFakeTs, SLACK_DEFAULTS } from '../fixtures/slac
 //   with the app-level token hands out a WebSocket URL; the server says `hello`, then sends
 //   envelopes; the client acks each with `{envelope_id, payload?}`; a `disconnect` message asks the
 //   client to reconnect (SocketModeClient closes and calls `apps.connections.open` again).
+// - Message metadata (https://docs.slack.dev/messaging/message-metadata): `{event_type, event_payload}`
+//   given to chat.postMessage is kept on the message; chat.update keeps it when the field is left out
+//   and removes it when given `{}` (https://docs.slack.dev/reference/methods/chat.update).
+//   conversations.history and conversations.replies return it only with `include_all_metadata=true`.
+// - conversations.history lists the channel's top-level messages, newest first; thread replies are
+//   not in it unless broadcast (`reply_broadcast`). conversations.replies lists a thread, the parent
+//   first, then the replies oldest first. Both page by `limit` (default 100, under 1000) and by an
+//   opaque `cursor` from `response_metadata.next_cursor`, with `has_more`; `oldest`/`latest` bound
+//   the time range, exclusive unless `inclusive`
+//   (https://docs.slack.dev/reference/methods/conversations.history, …/conversations.replies;
+//   response shapes from slackapi/slack-api-specs' examples).
 
 export interface FakeSlackOptions {
   botToken?: string;
@@ -44,6 +55,12 @@ export interface SlackCall {
   readonly at: number;
   /** `pending` while a delayed answer waits */
   outcome: SlackCallOutcome;
+  /**
+   * true once the method ran and its effects happened (a message stored, updated…), whatever the
+   * client was then answered: with a `performed` failure the client sees a 5xx, a dropped
+   * connection or a late answer for a call that did take effect
+   */
+  performed: boolean;
   /** HTTP status answered; 0 while pending or when dropped */
   status: number;
   /** the `error` of an `ok:false` answer */
@@ -55,13 +72,26 @@ export interface SlackCall {
 /**
  * A failure to inject. `delayMs` alone answers normally but late; with another field it delays that
  * failure. `drop` destroys the connection without answering.
+ *
+ * `performed: true` runs the method first, as Slack would have, and only then fails the answer: a
+ * 5xx or a dropped connection after the message was stored, or (with `delayMs` alone) a call that
+ * takes effect at once and answers late, past a client's timeout. Without it a 5xx or a drop
+ * happens before anything is done, and a late answer runs the method only when it is finally
+ * answered, and not at all if the client gave up by then. A 429 never performs (Slack refuses the
+ * call); an `error` answers `ok:false`, which Slack gives only for what it did not do.
  */
 export type SlackFailure =
   | { status: 429; retryAfterSeconds: number; delayMs?: number }
-  | { status: 500 | 502 | 503; delayMs?: number }
+  | { status: 500 | 502 | 503 | 504; performed?: true; delayMs?: number }
   | { error: string; delayMs?: number }
-  | { drop: true; delayMs?: number }
-  | { delayMs: number };
+  | { drop: true; performed?: true; delayMs?: number }
+  | { delayMs: number; performed?: true };
+
+/** Message metadata as Slack keeps it (https://docs.slack.dev/messaging/message-metadata). */
+export interface FakeSlackMetadata {
+  readonly event_type: string;
+  readonly event_payload: Record<string, unknown>;
+}
 
 /** A message the fake holds: posted through the API, or planted with `addMessage`. */
 export interface FakeSlackMessage {
@@ -72,6 +102,10 @@ export interface FakeSlackMessage {
   blocks: unknown;
   attachments: unknown;
   threadTs: string | undefined;
+  /** a thread reply also shown in the channel (`reply_broadcast`), so listed by conversations.history */
+  broadcast: boolean;
+  /** the metadata the message was posted or last updated with */
+  metadata: FakeSlackMetadata | undefined;
   edited: boolean;
   /** reaction name → user ids, in the order they reacted */
   readonly reactions: Map<string, string[]>;
@@ -116,6 +150,9 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 const CLOSE_GRACE_MS = 500;
 /** fields WebClient JSON-encodes into a form field, decoded again on arrival */
 const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'] as const;
+/** conversations.history / .replies: `limit` when none is given, and the largest accepted */
+const DEFAULT_PAGE_LIMIT = 100;
+const MAX_PAGE_LIMIT = 999;
 
 type Body = Record<string, unknown>;
 type TokenKind = 'bot' | 'app';
@@ -354,10 +391,20 @@ export class FakeSlack {
     this.#userGroups.set(id, [...userIds]);
   }
 
-  /** Plants a message posted by someone else (a person), so reactions and permalinks can refer to it. */
+  /**
+   * Plants a message posted by someone else (a person, or the bot when `user` is `botUserId`), so
+   * reactions, permalinks and history can refer to it.
+   */
   addMessage(
     channel: string,
-    message: { user: string; text: string; ts?: string; threadTs?: string },
+    message: {
+      user: string;
+      text: string;
+      ts?: string;
+      threadTs?: string;
+      broadcast?: boolean;
+      metadata?: FakeSlackMetadata;
+    },
   ): string {
     const ts = message.ts ?? nextFakeTs();
     this.#messages.set(messageKey(channel, ts), {
@@ -368,6 +415,8 @@ export class FakeSlack {
       blocks: undefined,
       attachments: undefined,
       threadTs: message.threadTs,
+      broadcast: message.broadcast ?? false,
+      metadata: message.metadata,
       edited: false,
       reactions: new Map(),
     });
@@ -626,12 +675,19 @@ export class FakeSlack {
       token,
       at: Date.now(),
       outcome: 'pending',
+      performed: false,
       status: 0,
       error: undefined,
       response: undefined,
     };
     this.calls.push(call);
     const failure = this.#takeFailure(method);
+    const perform = (): Body => {
+      call.performed = true;
+      return answer();
+    };
+    // A `performed` failure runs the method on arrival, before the answer goes wrong or late.
+    const performedBody = failure !== undefined && 'performed' in failure ? perform() : undefined;
     const respond = (): void => {
       if (res.destroyed || res.writableEnded) return;
       if (failure !== undefined && 'drop' in failure) {
@@ -653,7 +709,8 @@ export class FakeSlack {
         }
         return;
       }
-      const body = failure !== undefined && 'error' in failure ? fail(failure.error) : answer();
+      const body =
+        failure !== undefined && 'error' in failure ? fail(failure.error) : (performedBody ?? perform());
       call.status = 200;
       call.response = body;
       call.outcome = body.ok === true ? 'ok' : 'error';
@@ -701,6 +758,8 @@ export class FakeSlack {
       'usergroups.users.list': { token: 'bot', handle: (a) => this.#usergroupsUsersList(a) },
       'users.info': { token: 'bot', handle: (a) => this.#usersInfo(a) },
       'conversations.info': { token: 'bot', handle: (a) => this.#conversationsInfo(a) },
+      'conversations.history': { token: 'bot', handle: (a) => this.#conversationsHistory(a) },
+      'conversations.replies': { token: 'bot', handle: (a) => this.#conversationsReplies(a) },
       'reactions.add': { token: 'bot', handle: (a) => this.#reactionsAdd(a) },
       'reactions.remove': { token: 'bot', handle: (a) => this.#reactionsRemove(a) },
       'reactions.get': { token: 'bot', handle: (a) => this.#reactionsGet(a) },
@@ -712,7 +771,8 @@ export class FakeSlack {
     return channel !== undefined && (this.#channels.size === 0 || this.#channels.has(channel));
   }
 
-  #messageJson(message: FakeSlackMessage): Body {
+  /** A message as the Web API returns it; `metadata` only when asked (`include_all_metadata`). */
+  #messageJson(message: FakeSlackMessage, options: { metadata?: boolean } = {}): Body {
     const isBot = message.user === this.botUserId;
     const json: Body = {
       type: 'message',
@@ -724,11 +784,31 @@ export class FakeSlack {
     if (isBot) Object.assign(json, { bot_id: this.botId, app_id: this.appId });
     if (message.blocks !== undefined) json.blocks = message.blocks;
     if (message.attachments !== undefined) json.attachments = message.attachments;
-    if (message.threadTs !== undefined) {
+    if (message.threadTs !== undefined && message.threadTs !== message.ts) {
       json.thread_ts = message.threadTs;
       const parent = this.#messages.get(messageKey(message.channel, message.threadTs));
-      if (parent && parent.ts !== message.ts) json.parent_user_id = parent.user;
+      if (parent) json.parent_user_id = parent.user;
+      if (message.broadcast) json.subtype = 'thread_broadcast';
+    } else {
+      // A parent carries its thread's summary once it has replies (slack-api-specs' replies example).
+      const replies = this.#repliesOf(message);
+      const last = replies.at(-1);
+      if (last) {
+        const users = [...new Set(replies.map((reply) => reply.user))];
+        Object.assign(json, {
+          thread_ts: message.ts,
+          reply_count: replies.length,
+          reply_users_count: users.length,
+          reply_users: users,
+          latest_reply: last.ts,
+          is_locked: false,
+          subscribed: false,
+        });
+      } else if (message.threadTs !== undefined) {
+        json.thread_ts = message.threadTs;
+      }
     }
+    if (options.metadata && message.metadata !== undefined) json.metadata = message.metadata;
     if (message.edited) json.edited = { user: message.user, ts: message.ts };
     if (message.reactions.size > 0) {
       json.reactions = [...message.reactions].map(([name, users]) => ({ name, users, count: users.length }));
@@ -752,6 +832,8 @@ export class FakeSlack {
     const channel = stringArg(args, 'channel');
     if (!this.#channelExists(channel)) return fail('channel_not_found');
     if (!hasContent(args)) return fail('no_text');
+    const metadata = parseMetadata(args.metadata);
+    if (metadata === 'invalid') return fail('invalid_metadata_format');
     const ts = nextFakeTs();
     const message: FakeSlackMessage = {
       channel,
@@ -761,6 +843,8 @@ export class FakeSlack {
       blocks: args.blocks,
       attachments: args.attachments,
       threadTs: stringArg(args, 'thread_ts'),
+      broadcast: isTrue(args.reply_broadcast),
+      metadata: metadata ?? undefined,
       edited: false,
       reactions: new Map(),
     };
@@ -776,6 +860,10 @@ export class FakeSlack {
     if (!message) return fail('message_not_found');
     if (message.user !== this.botUserId) return fail('cant_update_message');
     if (!hasContent(args)) return fail('no_text');
+    const metadata = parseMetadata(args.metadata);
+    if (metadata === 'invalid') return fail('invalid_metadata_format');
+    // Left out, the metadata stays; `{}` removes it (chat.update reference, `metadata`).
+    if (metadata !== undefined) message.metadata = metadata ?? undefined;
     if (typeof args.text === 'string') message.text = args.text;
     if (args.blocks !== undefined) message.blocks = args.blocks;
     if (args.attachments !== undefined) message.attachments = args.attachments;
@@ -920,6 +1008,55 @@ export class FakeSlack {
         created: FAKE_EPOCH_SECONDS,
       },
     });
+  }
+
+  #conversationsHistory(args: Body): Body {
+    const channel = stringArg(args, 'channel');
+    if (!this.#channelExists(channel)) return fail('channel_not_found');
+    const range = parseRange(args);
+    if (typeof range === 'string') return fail(range);
+    const listed = [...this.#messages.values()]
+      .filter((m) => m.channel === channel && (isTopLevel(m) || m.broadcast) && range.includes(m.ts))
+      .sort((a, b) => compareTs(b.ts, a.ts));
+    const page = pageOf(listed, args, 'newest_first');
+    if (typeof page === 'string') return fail(page);
+    return ok({
+      messages: page.items.map((m) => this.#messageJson(m, { metadata: isTrue(args.include_all_metadata) })),
+      has_more: page.nextCursor !== undefined,
+      pin_count: 0,
+      channel_actions_ts: null,
+      channel_actions_count: 0,
+      ...(page.nextCursor === undefined ? {} : { response_metadata: { next_cursor: page.nextCursor } }),
+    });
+  }
+
+  #conversationsReplies(args: Body): Body {
+    const channel = stringArg(args, 'channel');
+    if (!this.#channelExists(channel)) return fail('channel_not_found');
+    const ts = stringArg(args, 'ts');
+    const named = ts === undefined ? undefined : this.#messages.get(messageKey(channel, ts));
+    if (!named) return fail('thread_not_found');
+    // `ts` may name the parent or any reply: either way the whole thread comes back.
+    const parentTs = isTopLevel(named) ? named.ts : (named.threadTs ?? named.ts);
+    const parent = this.#messages.get(messageKey(channel, parentTs));
+    if (!parent) return fail('thread_not_found');
+    const range = parseRange(args);
+    if (typeof range === 'string') return fail(range);
+    const thread = [parent, ...this.#repliesOf(parent)].filter((m) => range.includes(m.ts));
+    const page = pageOf(thread, args, 'oldest_first');
+    if (typeof page === 'string') return fail(page);
+    return ok({
+      messages: page.items.map((m) => this.#messageJson(m, { metadata: isTrue(args.include_all_metadata) })),
+      has_more: page.nextCursor !== undefined,
+      ...(page.nextCursor === undefined ? {} : { response_metadata: { next_cursor: page.nextCursor } }),
+    });
+  }
+
+  /** The replies in `parent`'s thread, oldest first. */
+  #repliesOf(parent: FakeSlackMessage): FakeSlackMessage[] {
+    return [...this.#messages.values()]
+      .filter((m) => m.channel === parent.channel && m.threadTs === parent.ts && m.ts !== parent.ts)
+      .sort((a, b) => compareTs(a.ts, b.ts));
   }
 
   /** The message a reactions.* call points at, or the error code to answer. */
@@ -1070,4 +1207,98 @@ function sendJson(
     ...headers,
   });
   res.end(text);
+}
+
+/** A form field Slack reads as a boolean: `true`, `1` (form-encoded) or JSON `true`. */
+function isTrue(value: unknown): boolean {
+  return value === true || value === 'true' || value === '1' || value === 1;
+}
+
+/**
+ * The `metadata` argument: undefined when absent, null for `{}` (remove), 'invalid' when it is not
+ * `{event_type: string, event_payload: object}`.
+ */
+function parseMetadata(value: unknown): FakeSlackMetadata | null | undefined | 'invalid' {
+  if (value === undefined || value === '') return undefined;
+  if (!isPlainObject(value)) return 'invalid';
+  if (Object.keys(value).length === 0) return null;
+  const { event_type: type, event_payload: payload } = value;
+  if (typeof type !== 'string' || type === '' || !isPlainObject(payload)) return 'invalid';
+  return { event_type: type, event_payload: payload };
+}
+
+function isTopLevel(message: FakeSlackMessage): boolean {
+  return message.threadTs === undefined || message.threadTs === message.ts;
+}
+
+/**
+ * A ts ("seconds.micros", or whole seconds) as microseconds: exact where a float is not (a ts
+ * has 16 significant digits).
+ */
+function tsMicros(ts: string): bigint | undefined {
+  const match = /^(\d{1,12})(?:\.(\d{1,6}))?$/.exec(ts);
+  if (!match) return undefined;
+  return BigInt(match[1] ?? '0') * 1_000_000n + BigInt((match[2] ?? '').padEnd(6, '0'));
+}
+
+function compareTs(a: string, b: string): number {
+  const [x, y] = [tsMicros(a) ?? 0n, tsMicros(b) ?? 0n];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+interface TsRange {
+  includes(ts: string): boolean;
+}
+
+/** `oldest`/`latest`/`inclusive` as a range, or the error code Slack gives for a bad bound. */
+function parseRange(args: Body): TsRange | string {
+  const bound = (key: 'oldest' | 'latest'): bigint | undefined | 'invalid' => {
+    const value = args[key];
+    if (value === undefined || value === '') return undefined;
+    return tsMicros(String(value)) ?? 'invalid';
+  };
+  const oldest = bound('oldest');
+  const latest = bound('latest');
+  if (oldest === 'invalid') return 'invalid_ts_oldest';
+  if (latest === 'invalid') return 'invalid_ts_latest';
+  const inclusive = isTrue(args.inclusive);
+  return {
+    includes(ts: string) {
+      const at = tsMicros(ts) ?? 0n;
+      if (oldest !== undefined && (inclusive ? at < oldest : at <= oldest)) return false;
+      if (latest !== undefined && (inclusive ? at > latest : at >= latest)) return false;
+      return true;
+    },
+  };
+}
+
+/**
+ * One page of `items` (already in answer order) after `cursor`, at most `limit` long. The cursor is
+ * Slack-shaped: base64 of `next_ts:<ts of the first item of the next page>`.
+ */
+function pageOf(
+  items: readonly FakeSlackMessage[],
+  args: Body,
+  order: 'newest_first' | 'oldest_first',
+): { items: FakeSlackMessage[]; nextCursor: string | undefined } | string {
+  const limitArg = args.limit === undefined || args.limit === '' ? DEFAULT_PAGE_LIMIT : Number(args.limit);
+  if (!Number.isInteger(limitArg) || limitArg < 0) return 'invalid_limit';
+  // Slack treats 0 as "the default" and caps the rest below 1000.
+  const limit = limitArg === 0 ? DEFAULT_PAGE_LIMIT : Math.min(limitArg, MAX_PAGE_LIMIT);
+  let start = 0;
+  const cursor = stringArg(args, 'cursor');
+  if (cursor !== undefined) {
+    const decoded = /^next_ts:(.+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'))?.[1];
+    if (decoded === undefined || tsMicros(decoded) === undefined) return 'invalid_cursor';
+    const onOrAfter = (m: FakeSlackMessage): boolean =>
+      order === 'newest_first' ? compareTs(m.ts, decoded) <= 0 : compareTs(m.ts, decoded) >= 0;
+    start = items.findIndex(onOrAfter);
+    if (start < 0) start = items.length;
+  }
+  const page = items.slice(start, start + limit);
+  const next = items[start + limit];
+  return {
+    items: page,
+    nextCursor: next === undefined ? undefined : Buffer.from(`next_ts:${next.ts}`).toString('base64'),
+  };
 }

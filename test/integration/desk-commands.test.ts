@@ -154,27 +154,30 @@ describe(`the desk's commands on ${testDriver}`, () => {
       const h = createDeskHarness(database);
       const n = await proposeOne(h, '/propose to:sito Prima versione.');
       // The reaction is read while the post is at version 1; the edit commits
-      // before the approval is stored (a Slack reaction and an /edit a few
-      // milliseconds apart, or two replicas).
+      // before the approval is decided (a Slack reaction and an /edit a few
+      // milliseconds apart, or two replicas). The approval was for the text
+      // the approver saw, so it does not count for the new one.
       let edited = false;
       const racing = new Proxy(h.store, {
         get(target, key) {
-          if (key === 'addApproval') {
-            return async (...args: Parameters<Store['addApproval']>) => {
+          const value: unknown = Reflect.get(target, key);
+          if (key === 'getPost') {
+            return async (...args: Parameters<Store['getPost']>) => {
+              const found = await target.getPost(...args);
               if (!edited) {
                 edited = true;
                 await h.run('editor', `/edit ${n} Seconda versione, mai approvata.`);
               }
-              return target.addApproval(...args);
+              return found;
             };
           }
-          const value: unknown = Reflect.get(target, key);
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
       const approver = createDeskHarness(database, { team: { id: h.team.id }, store: racing });
       await approver.react('supervisor', n, '✅');
       expect(edited).toBe(true);
+      expect(approver.chat.thread(n).at(-1)).toBe(IT['reaction.stale_version']({ name: 'supervisor' }));
       await h.tick();
       expect(h.publishers.get('sito')?.requests.map((r) => r.text)).toEqual([]);
       const entry = await h.store.getPost(h.team.id, n);
@@ -321,13 +324,13 @@ describe(`the desk's commands on ${testDriver}`, () => {
   describe('/retry', () => {
     it('re-queues a delivery that failed for good; the next tick publishes it', async () => {
       const h = createDeskHarness(database);
-      h.publishers.get('sito')?.willAnswer({ kind: 'rejected', reason: 'il token è stato revocato' });
+      h.publishers.get('sito')?.willAnswer({ kind: 'rejected', code: 'token_revoked', detail: 'HTTP 401' });
       const n = await proposeOne(h);
       await h.react('supervisor', n, '✅');
       await h.tick();
       expect(await stateOf(h, n)).toBe('failed');
       expect((await h.store.getPost(h.team.id, n))?.deliveries[0]?.lastError).toBe(
-        'il token è stato revocato',
+        IT['failure.token_revoked'](),
       );
 
       h.clock.set('2026-11-21T10:30:00Z');
@@ -347,7 +350,12 @@ describe(`the desk's commands on ${testDriver}`, () => {
 
     it('retries only the failed delivery of a partially failed post', async () => {
       const h = createDeskHarness(database);
-      h.publishers.get('comune-x')?.willAnswer({ kind: 'rejected', reason: 'contenuto rifiutato' });
+      h.publishers.get('comune-x')?.willAnswer({
+        kind: 'rejected',
+        code: 'content_refused',
+        detail: 'HTTP 422',
+        networkReason: 'contenuto rifiutato',
+      });
       const n = await proposeOne(h, '/propose to:sito,comune-x Orari estivi.');
       await h.react('supervisor', n, '✅');
       await h.tick();
@@ -371,7 +379,9 @@ describe(`the desk's commands on ${testDriver}`, () => {
 
     it('refuses a retry from someone who may not change the post', async () => {
       const h = createDeskHarness(database);
-      h.publishers.get('sito')?.willAnswer({ kind: 'rejected', reason: 'no' });
+      h.publishers
+        .get('sito')
+        ?.willAnswer({ kind: 'rejected', code: 'content_refused', detail: 'HTTP 422', networkReason: 'no' });
       const n = await proposeOne(h);
       await h.react('supervisor', n, '✅');
       await h.tick();

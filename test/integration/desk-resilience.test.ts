@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { it as IT } from '../../src/core/i18n/it.ts';
-import type { Store } from '../../src/core/ports.ts';
 import { createDeskHarness } from '../support/desk-harness.ts';
+import { failingStore } from '../support/failing-store.ts';
 import { createTestDatabase, type TestDatabase, testDriver } from '../support/test-database.ts';
 
 let database: TestDatabase;
@@ -12,34 +12,20 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** The store, with `method` failing the next `times` calls like a database blip. */
-function flaky(store: Store, method: keyof Store, times = 1): Store {
-  let left = times;
-  return new Proxy(store, {
-    get(target, key) {
-      const value = Reflect.get(target, key) as unknown;
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        if (key === method && left > 0) {
-          left -= 1;
-          return Promise.reject(new Error('connection reset'));
-        }
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-}
-
 describe(`the desk under failures on ${testDriver}`, () => {
-  it('schedules on the next ✅ when scheduling failed after the approval was stored', async () => {
+  it('keeps nothing of an approval whose scheduling failed, and schedules on the next ✅', async () => {
     const base = createDeskHarness(database);
     const h = createDeskHarness(database, {
       team: { id: base.team.id },
-      store: flaky(base.store, 'schedulePost'),
+      store: failingStore(base.store, 'schedulePost'),
     });
     await h.run('editor', '/propose to:sito Avviso');
     await expect(h.react('supervisor', 1, '✅')).rejects.toThrow('connection reset');
-    expect((await h.store.getPost(h.team.id, 1))?.post.state).toBe('pending');
+    const stored = await h.store.getPost(h.team.id, 1);
+    expect(stored?.post.state).toBe('pending');
+    // One decision: the approval and its audit events went with the failed scheduling.
+    expect(await h.store.listApprovals(stored!.post.id, 1)).toEqual([]);
+    expect((await h.store.listAudit(stored!.post.id)).map((e) => e.action)).toEqual(['proposed']);
     // Slack retries the event, or the approver clicks again: the job completes.
     await h.react('supervisor', 1, '✅');
     expect((await h.store.getPost(h.team.id, 1))?.post.state).toBe('approved');
@@ -62,17 +48,21 @@ describe(`the desk under failures on ${testDriver}`, () => {
     expect(h.publishers.get('sito')?.requests.map((r) => r.text)).toEqual(['Il concerto è il 4 dicembre']);
   });
 
-  it('shows the card on a retried proposal when the first attempt could not', async () => {
+  it('keeps the card owed while the chat is down and shows it once when it is back', async () => {
     const h = createDeskHarness(database);
     h.chat.failWith = new Error('slack 503');
     expect(await h.run('editor', '/propose to:sito Avviso', 'trigger-1')).toBe(
-      IT['propose.card_failed']({ number: 1 }),
+      IT['propose.created']({ number: 1 }),
     );
+    expect(h.chat.records).toEqual([]);
     h.chat.failWith = undefined;
+    // The same request again (a Slack retry) finds the post and owes no second card.
     expect(await h.run('editor', '/propose to:sito Avviso', 'trigger-1')).toBe(
       IT['propose.duplicate']({ number: 1 }),
     );
-    expect(h.chat.latestCard(1)?.postNumber).toBe(1);
+    h.clock.advance(60_000);
+    await h.desk.flushOwed();
+    expect(h.chat.records.filter((r) => r.kind === 'card')).toHaveLength(1);
     expect((await h.store.getPost(h.team.id, 1))?.post.cardRef).toBe('card-1');
   });
 

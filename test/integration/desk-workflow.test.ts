@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDeskHarness, type DeskHarness } from '../support/desk-harness.ts';
+import { it as IT } from '../../src/core/i18n/it.ts';
+import type { Target } from '../../src/core/target.ts';
+import { createDeskHarness, type DeskHarness, HARNESS_TARGETS } from '../support/desk-harness.ts';
+import { failingStore } from '../support/failing-store.ts';
 import { createTestDatabase, type TestDatabase, testDriver } from '../support/test-database.ts';
 
 let database: TestDatabase;
@@ -100,12 +103,13 @@ describe(`the desk on ${testDriver}`, () => {
       expect(await h.run('editor', '/frobnicate')).toContain('Unknown command: /frobnicate');
     });
 
-    it('still stores the proposal when the chat cannot show its card', async () => {
+    it('still stores the proposal when the chat cannot show its card, and keeps the card owed', async () => {
       const h = createDeskHarness(database);
       h.chat.failWith = new Error('chat down');
       await proposeOne(h);
       expect((await h.store.getPost(h.team.id, 1))?.post.state).toBe('pending');
-      expect(h.logger.lines.some((l) => l.message === 'could not post the proposal card')).toBe(true);
+      expect(h.logger.lines.some((l) => l.message === 'owed message retried')).toBe(true);
+      expect((await h.store.listUnsentMessages(h.team.id)).map((m) => m.kind)).toEqual(['card']);
     });
   });
 
@@ -283,7 +287,9 @@ describe(`the desk on ${testDriver}`, () => {
 
     it('publishes each delivery on its own and reports each outcome', async () => {
       const h = createDeskHarness(database);
-      h.publishers.get('comune-x')?.willAnswer({ kind: 'rejected', reason: 'il token è stato revocato' });
+      h.publishers
+        .get('comune-x')
+        ?.willAnswer({ kind: 'rejected', code: 'token_revoked', detail: 'HTTP 401' });
       const n = await proposeOne(h, '/propose to:sito,comune-x Orari estivi della biblioteca.');
       await h.react('supervisor', n, '✅');
       await h.tick();
@@ -292,20 +298,19 @@ describe(`the desk on ${testDriver}`, () => {
       expect(entry?.deliveries.map((d) => d.state)).toEqual(['published', 'failed']);
       const thread = h.chat.thread(n);
       expect(thread).toContain(
-        'Pubblicazione su X del Comune fallita: il token è stato revocato. Quando il problema è risolto, scrivi /retry ' +
-          `${n}.`,
+        IT['publish.failed']({ target: 'X del Comune', reason: IT['failure.token_revoked'](), number: n }),
       );
     });
 
     it('retries transient failures with backoff and then publishes', async () => {
       const h = createDeskHarness(database);
-      h.publishers.get('sito')?.willAnswer({ kind: 'unavailable', reason: 'HTTP 503' });
+      h.publishers.get('sito')?.willAnswer({ kind: 'unavailable', detail: 'HTTP 503' });
       const n = await proposeOne(h);
       await h.react('supervisor', n, '✅');
       const next = await h.tick();
       expect(next).toEqual(new Date('2026-11-21T10:00:30Z'));
       expect(h.chat.thread(n).at(-1)).toBe(
-        'Pubblicazione su Sito istituzionale non riuscita (HTTP 503). Riprovo alle 11:00.',
+        `Pubblicazione su Sito istituzionale non riuscita (${IT['failure.unavailable']()}). Riprovo alle 11:00.`,
       );
       expect((await h.store.getPost(h.team.id, n))?.post.state).toBe('publishing');
       h.clock.set(next!);
@@ -316,11 +321,19 @@ describe(`the desk on ${testDriver}`, () => {
     });
 
     it('waits as long as a rate limit asks', async () => {
-      const h = createDeskHarness(database);
+      // A rate limit holds its target in every process sharing the database:
+      // this test's target is its own, so the hold does not reach the others.
+      const limited: Target = {
+        id: 'sito-limitato',
+        network: 'feed',
+        displayName: 'Sito limitato',
+        credentials: {},
+      };
+      const h = createDeskHarness(database, { targets: [limited, ...HARNESS_TARGETS.slice(1)] });
       h.publishers
-        .get('sito')
-        ?.willAnswer({ kind: 'rate_limited', retryAfterMs: 90_000, reason: 'HTTP 429' });
-      const n = await proposeOne(h);
+        .get('sito-limitato')
+        ?.willAnswer({ kind: 'rate_limited', retryAfterMs: 90_000, detail: 'HTTP 429' });
+      const n = await proposeOne(h, '/propose to:sito-limitato Chiuso il ponte di via Roma per lavori.');
       await h.react('supervisor', n, '✅');
       expect(await h.tick()).toEqual(new Date('2026-11-21T10:01:30Z'));
     });
@@ -332,10 +345,11 @@ describe(`the desk on ${testDriver}`, () => {
           attemptTimeoutMs: 1000,
           maxAttempts: 2,
           batchSize: 5,
+          maxInFlight: 16,
           lateAfterMs: 60_000,
         },
       });
-      const down = { kind: 'unavailable', reason: 'HTTP 502' } as const;
+      const down = { kind: 'unavailable', detail: 'HTTP 502' } as const;
       h.publishers.get('sito')?.willAnswer(down, down);
       const n = await proposeOne(h);
       await h.react('supervisor', n, '✅');
@@ -343,7 +357,8 @@ describe(`the desk on ${testDriver}`, () => {
       await h.tick();
       const entry = await h.store.getPost(h.team.id, n);
       expect(entry?.post.state).toBe('failed');
-      expect(entry?.deliveries[0]?.lastError).toBe('HTTP 502');
+      expect(entry?.deliveries[0]?.lastError).toBe(IT['failure.unavailable']());
+      expect(entry?.deliveries[0]?.lastErrorCode).toBe('unavailable');
       const last = h.chat.records.at(-2);
       expect(last?.kind === 'thread' && last.message.mentions).toEqual(['editor']);
     });
@@ -419,12 +434,7 @@ describe(`the desk on ${testDriver}`, () => {
       const h = createDeskHarness(database);
       const broken = createDeskHarness(database, {
         team: { id: h.team.id },
-        store: new Proxy(h.store, {
-          get: (target, key) =>
-            key === 'createPost'
-              ? () => Promise.reject(new Error('connection reset'))
-              : Reflect.get(target, key),
-        }),
+        store: failingStore(h.store, 'createPost'),
       });
       const reply = await broken.run('editor', '/propose to:sito Testo');
       expect(reply).toBe(

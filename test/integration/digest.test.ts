@@ -63,7 +63,9 @@ describe(`the daily digest on ${testDriver}`, () => {
       const published = await propose(h, '2026-11-22T10:00:00Z', '/propose to:sito Domenica ecologica.');
       await h.react('supervisor', published, '✅');
       await h.tick();
-      h.publishers.get('comune-x')?.willAnswer({ kind: 'rejected', reason: 'il token è stato revocato' });
+      h.publishers
+        .get('comune-x')
+        ?.willAnswer({ kind: 'rejected', code: 'token_revoked', detail: 'HTTP 401' });
       const failed = await propose(h, '2026-11-22T12:00:00Z', '/propose to:comune-x Raccolta rifiuti.');
       await h.react('supervisor', failed, '✅');
       await h.tick();
@@ -96,12 +98,13 @@ describe(`the daily digest on ${testDriver}`, () => {
           `  18:00 #${today} → Mastodon del Comune: Alle 18 incontro in biblioteca.`,
           '',
           IT['digest.waiting'](),
-          `  ${IT['digest.waiting_item']({ number: oldest, author: 'editor', age: '16 ore', excerpt: 'Consiglio straordinario.' })}`,
-          `  ${IT['digest.waiting_item']({ number: newer, author: 'editor', age: '1 ora', excerpt: 'Orari degli uffici.' })}`,
-          `  ${IT['digest.waiting_item']({ number: newest, author: 'editor', age: '30 min', excerpt: 'Bozza da rivedere.' })}`,
+          // Each waiting proposal links to its card, where the chat gives a link.
+          `  ${IT['digest.waiting_item']({ number: oldest, author: 'editor', age: '16 ore', excerpt: 'Consiglio straordinario.' })} https://chat.test/card-${oldest}`,
+          `  ${IT['digest.waiting_item']({ number: newer, author: 'editor', age: '1 ora', excerpt: 'Orari degli uffici.' })} https://chat.test/card-${newer}`,
+          `  ${IT['digest.waiting_item']({ number: newest, author: 'editor', age: '30 min', excerpt: 'Bozza da rivedere.' })} https://chat.test/card-${newest}`,
           '',
           IT['digest.failed'](),
-          `  ${IT['digest.failed_item']({ number: failed, target: 'X del Comune', reason: 'il token è stato revocato' })}`,
+          `  ${IT['digest.failed_item']({ number: failed, target: 'X del Comune', reason: IT['failure.token_revoked']() })}`,
           '',
           IT['digest.yesterday'](),
           `  #${published} → Sito istituzionale: https://example.test/sito/remote-2`,
@@ -144,11 +147,11 @@ describe(`the daily digest on ${testDriver}`, () => {
   describe('sending once a day', () => {
     it('sends nothing before 08:30 local, nor on Saturday and Sunday by default', async () => {
       const h = createDeskHarness(database, { now: '2026-11-23T07:29:59Z' });
-      expect(await h.desk.sendDueDigests()).toEqual([]);
+      expect(await h.sendDueDigests()).toEqual([]);
       h.clock.set('2026-11-21T10:00:00Z');
-      expect(await h.desk.sendDueDigests()).toEqual([]);
+      expect(await h.sendDueDigests()).toEqual([]);
       h.clock.set('2026-11-22T10:00:00Z');
-      expect(await h.desk.sendDueDigests()).toEqual([]);
+      expect(await h.sendDueDigests()).toEqual([]);
       expect(channel(h)).toEqual([]);
       expect(await digestEvents(h)).toEqual([]);
     });
@@ -156,24 +159,24 @@ describe(`the daily digest on ${testDriver}`, () => {
     it('sends at 08:30 local once, not again the same day, and again the next weekday', async () => {
       const h = createDeskHarness(database, { now: MONDAY_0830 });
       const expected = await h.run('chiunque', '/digest');
-      expect(await h.desk.sendDueDigests()).toEqual([h.team.id]);
+      expect(await h.sendDueDigests()).toEqual([h.team.id]);
       expect(channel(h)).toEqual([expected]);
       h.clock.set('2026-11-23T07:31:00Z');
-      expect(await h.desk.sendDueDigests()).toEqual([]);
+      expect(await h.sendDueDigests()).toEqual([]);
       h.clock.set('2026-11-23T22:59:00Z');
-      expect(await h.desk.sendDueDigests()).toEqual([]);
+      expect(await h.sendDueDigests()).toEqual([]);
       expect(channel(h)).toHaveLength(1);
 
       h.clock.set('2026-11-24T07:30:00Z');
-      expect(await h.desk.sendDueDigests()).toEqual([h.team.id]);
+      expect(await h.sendDueDigests()).toEqual([h.team.id]);
       expect(channel(h)).toHaveLength(2);
       expect(channel(h)[1]).toContain('martedì 24 novembre');
     });
 
     it('records each digest sent in the audit log, by Araldo, with its local day', async () => {
       const h = createDeskHarness(database, { now: MONDAY_0830 });
-      await h.desk.sendDueDigests();
-      await h.desk.sendDueDigests();
+      await h.sendDueDigests();
+      await h.sendDueDigests();
       const events = await digestEvents(h);
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({
@@ -187,10 +190,10 @@ describe(`the daily digest on ${testDriver}`, () => {
 
     it('sends a digest missed in the morning when it starts later that day, but not the next day', async () => {
       const h = createDeskHarness(database, { now: '2026-11-23T14:00:00Z' });
-      expect(await h.desk.sendDueDigests()).toEqual([h.team.id]);
+      expect(await h.sendDueDigests()).toEqual([h.team.id]);
       // A restart the same day: a new desk over the same database and team.
       const restarted = createDeskHarness(database, { team: { id: h.team.id }, now: '2026-11-23T15:00:00Z' });
-      expect(await restarted.desk.sendDueDigests()).toEqual([]);
+      expect(await restarted.sendDueDigests()).toEqual([]);
       expect(channel(restarted)).toEqual([]);
 
       // Down all Tuesday: Wednesday morning before 08:30 sends nothing for Tuesday.
@@ -198,9 +201,9 @@ describe(`the daily digest on ${testDriver}`, () => {
         team: { id: h.team.id },
         now: '2026-11-25T06:00:00Z',
       });
-      expect(await wednesday.desk.sendDueDigests()).toEqual([]);
+      expect(await wednesday.sendDueDigests()).toEqual([]);
       wednesday.clock.set('2026-11-25T07:30:00Z');
-      expect(await wednesday.desk.sendDueDigests()).toEqual([h.team.id]);
+      expect(await wednesday.sendDueDigests()).toEqual([h.team.id]);
       expect((await digestEvents(h)).map((e) => e.details.day)).toEqual(['2026-11-23', '2026-11-25']);
     });
 
@@ -209,19 +212,19 @@ describe(`the daily digest on ${testDriver}`, () => {
         now: '2026-11-21T05:59:00Z',
         team: { digest: { time: '07:00', days: ['sat'] } },
       });
-      expect(await h.desk.sendDueDigests()).toEqual([]);
+      expect(await h.sendDueDigests()).toEqual([]);
       h.clock.set('2026-11-21T06:00:00Z');
-      expect(await h.desk.sendDueDigests()).toEqual([h.team.id]);
+      expect(await h.sendDueDigests()).toEqual([h.team.id]);
       h.clock.set('2026-11-23T07:30:00Z');
-      expect(await h.desk.sendDueDigests()).toEqual([]);
+      expect(await h.sendDueDigests()).toEqual([]);
     });
 
     it('sends at 08:30 local on the day after the spring change', async () => {
       // Monday 30 March 2026 is in summer time: 08:30 is 06:30Z.
       const h = createDeskHarness(database, { now: '2026-03-30T06:29:00Z' });
-      expect(await h.desk.sendDueDigests()).toEqual([]);
+      expect(await h.sendDueDigests()).toEqual([]);
       h.clock.set('2026-03-30T06:30:00Z');
-      expect(await h.desk.sendDueDigests()).toEqual([h.team.id]);
+      expect(await h.sendDueDigests()).toEqual([h.team.id]);
       expect(channel(h)[0]).toContain('lunedì 30 marzo');
     });
 
@@ -232,24 +235,30 @@ describe(`the daily digest on ${testDriver}`, () => {
       h.clock.set(MONDAY_0830);
       const onDemand = await h.run('chiunque', '/digest');
       expect(channel(h)).toEqual([]);
-      expect(await h.desk.sendDueDigests()).toEqual([h.team.id]);
+      expect(await h.sendDueDigests()).toEqual([h.team.id]);
       expect(channel(h)).toEqual([onDemand]);
       expect(await h.run('chiunque', '/digest')).toBe(onDemand);
     });
 
-    it('sends again after a process claimed the digest and died before sending it', async () => {
+    it('sends the digest once when a process died after deciding it, and once when it died mid-send', async () => {
       const h = createDeskHarness(database, { now: MONDAY_0830 });
-      // Another process claimed today's digest at 08:30 and never sent it.
-      expect(
-        await h.store.claimDigest(h.team.id, '2026-11-23', new Date(MONDAY_0830), 600_000),
-      ).toBeDefined();
-      h.clock.set('2026-11-23T07:35:00Z');
-      expect(await h.desk.sendDueDigests()).toEqual([]);
-      h.clock.set('2026-11-23T07:41:00Z');
+      // A process decided today's digest and died before sending it: it stays owed.
       expect(await h.desk.sendDueDigests()).toEqual([h.team.id]);
+      expect(channel(h)).toEqual([]);
+      // Another claimed it and died mid-send: its lease runs out, and the next
+      // attempt looks for the message before writing (here it never arrived).
+      const [claimed] = await h.store.claimOwedMessages([h.team.id], new Date(MONDAY_0830), 10, 60_000);
+      expect(claimed?.kind).toBe('digest');
+      await h.desk.flushOwed();
+      expect(channel(h)).toEqual([]);
+      h.clock.advance(61_000);
+      await h.desk.flushOwed();
       expect(channel(h)).toHaveLength(1);
-      h.clock.set('2026-11-23T08:30:00Z');
-      expect(await h.desk.sendDueDigests()).toEqual([]);
+      const [record] = h.chat.records;
+      expect(record?.key.mayExist).toBe(true);
+      expect(await h.sendDueDigests()).toEqual([]);
+      expect(channel(h)).toHaveLength(1);
+      expect((await digestEvents(h)).map((e) => e.details.day)).toEqual(['2026-11-23']);
     });
   });
 
@@ -267,7 +276,7 @@ describe(`the daily digest on ${testDriver}`, () => {
         for (const day of days) {
           first.clock.set(`${day}T07:30:00Z`);
           second.clock.set(`${day}T07:30:00Z`);
-          const [a, b] = await Promise.all([first.desk.sendDueDigests(), second.desk.sendDueDigests()]);
+          const [a, b] = await Promise.all([first.sendDueDigests(), second.sendDueDigests()]);
           expect([...a, ...b]).toEqual([first.team.id]);
         }
         expect(channel(first).length + channel(second).length).toBe(days.length);

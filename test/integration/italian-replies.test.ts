@@ -163,9 +163,9 @@ async function runScenario(language: Language): Promise<{ said: string[]; typedT
 
   // The Mastodon account is down, then refuses the post; the site publishes; hook has no publisher.
   masto.willAnswer(
-    { kind: 'unavailable', reason: 'HTTP 503' },
-    { kind: 'rejected', reason: 'HTTP 422' },
-    { kind: 'unknown', reason: 'HTTP 504' },
+    { kind: 'unavailable', detail: 'HTTP 503' },
+    { kind: 'rejected', code: 'content_refused', detail: 'HTTP 422' },
+    { kind: 'unknown', detail: 'HTTP 504' },
   );
   await h.tick();
   h.clock.advance(31_000);
@@ -216,7 +216,7 @@ async function runScenario(language: Language): Promise<{ said: string[]; typedT
 
   // Monday: the digest goes out at 08:30, the market post at 18:30.
   h.clock.set('2026-11-23T07:31:00Z');
-  await h.desk.sendDueDigests();
+  await h.sendDueDigests();
   h.clock.set('2026-11-23T17:31:00Z');
   await h.tick();
   await shell('editor', ['/status 1', '/digest', '/queue', '/audit 1']);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { it as IT } from '../../src/core/i18n/it.ts';
 import type { Publisher, PublishRequest } from '../../src/core/ports.ts';
 import type { PublishOutcome } from '../../src/core/publish-outcome.ts';
 import { createDeskHarness } from '../support/desk-harness.ts';
@@ -27,7 +28,7 @@ class StalledPublisher implements Publisher {
   publish(_request: PublishRequest, signal: AbortSignal): Promise<PublishOutcome> {
     this.#called(signal);
     return new Promise((resolve) => {
-      signal.addEventListener('abort', () => resolve({ kind: 'unavailable', reason: 'no answer in time' }));
+      signal.addEventListener('abort', () => resolve({ kind: 'unavailable', detail: 'no answer in time' }));
     });
   }
 }
@@ -53,6 +54,7 @@ describe(`a publishing attempt's time limit on ${testDriver}`, () => {
     await round;
 
     const status = await h.run('editor', '/status 1');
-    expect(status).toContain('no answer in time');
+    // The team reads the failure in its words; the publisher's own detail goes to the log.
+    expect(status).toContain(IT['failure.unavailable']());
   });
 });

@@ -6,6 +6,7 @@ import type { PublishOutcome } from '../../src/core/publish-outcome.ts';
 import { DEFAULT_PUBLISHING_POLICY } from '../../src/core/publishing.ts';
 import type { Target } from '../../src/core/target.ts';
 import type { Team } from '../../src/core/team.ts';
+import { rulesOf } from '../../src/publish/registry.ts';
 import { DrizzleStore } from '../../src/store/drizzle-store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { InMemoryChat } from '../fakes/in-memory-chat.ts';
@@ -35,7 +36,7 @@ const TARGETS: readonly Target[] = [
 /** Whether each network of the targets drops a repeated Idempotency-Key. */
 const IDEMPOTENT: Readonly<Record<string, boolean>> = { x: false, facebook: false, mastodon: true };
 
-const TIMEOUT: PublishOutcome = { kind: 'unknown', reason: 'no answer within 30 s' };
+const TIMEOUT: PublishOutcome = { kind: 'unknown', detail: 'no answer within 30 s' };
 
 /** A publisher whose request may have left before it failed: it throws instead of answering. */
 class ThrowingPublisher implements Publisher {
@@ -77,6 +78,7 @@ function createScenario(publishers: ReadonlyMap<string, Publisher>) {
       teams: [team],
       targets: TARGETS,
       publisherFor: (target) => publishers.get(target.id),
+      rulesOf,
     },
     DEFAULT_PUBLISHING_POLICY,
   );
@@ -121,11 +123,15 @@ describe(`an unknown publishing outcome on ${testDriver}`, () => {
     expect(retryAt).toEqual(new Date('2026-11-21T10:00:30Z'));
     const thread = s.chat.records.flatMap((r) => (r.kind === 'thread' ? [r.message] : []));
     expect(thread).toContainEqual({
-      text: IT['publish.unknown']({ target: 'X del Comune', number: 1 }),
+      text: IT['publish.unknown']({ target: 'X del Comune', number: 1, reason: IT['failure.unknown']() }),
       mentions: ['editor'],
     });
     expect(thread).toContainEqual({
-      text: IT['publish.unknown']({ target: 'Facebook del Comune', number: 1 }),
+      text: IT['publish.unknown']({
+        target: 'Facebook del Comune',
+        number: 1,
+        reason: IT['failure.unknown'](),
+      }),
       mentions: ['editor'],
     });
 
@@ -162,7 +168,9 @@ describe(`an unknown publishing outcome on ${testDriver}`, () => {
     await s.tick();
     expect(throwing.requests).toHaveLength(1);
     expect(await s.deliveries(1)).toEqual({ 'comune-x': 'unknown' });
-    expect(s.chat.thread(1).at(-1)).toBe(IT['publish.unknown']({ target: 'X del Comune', number: 1 }));
+    expect(s.chat.thread(1).at(-1)).toBe(
+      IT['publish.unknown']({ target: 'X del Comune', number: 1, reason: IT['failure.unknown']() }),
+    );
   });
 
   it('sends X again only when someone asks with /retry, after checking', async () => {

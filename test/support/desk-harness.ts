@@ -3,6 +3,7 @@ import type { Publisher, Store } from '../../src/core/ports.ts';
 import { DEFAULT_PUBLISHING_POLICY, type PublishingPolicy } from '../../src/core/publishing.ts';
 import type { Target } from '../../src/core/target.ts';
 import type { Team } from '../../src/core/team.ts';
+import { rulesOf } from '../../src/publish/registry.ts';
 import { DrizzleStore } from '../../src/store/drizzle-store.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { InMemoryChat } from '../fakes/in-memory-chat.ts';
@@ -26,8 +27,10 @@ export interface DeskHarness {
   run(user: string, line: string, eventId?: string): Promise<string>;
   /** reacts on post `number`'s card as `user` */
   react(user: string, number: number, emoji: string, added?: boolean): Promise<LocateResult>;
-  /** one publishing round at the clock's now */
+  /** one publishing round at the clock's now, and every message it owes sent */
   tick(): Promise<Date | undefined>;
+  /** owes the digests due at the clock's now and sends them; returns the teams whose digest was owed */
+  sendDueDigests(): Promise<string[]>;
 }
 
 let teamCounter = 0;
@@ -91,6 +94,8 @@ export function createDeskHarness(
       targets,
       publisherFor: (target): Publisher | undefined =>
         options.publishers?.[target.id] ?? publishers.get(target.id),
+      // The real rules, by network, whatever publishers stand in for the targets.
+      rulesOf,
       wake: (at) => wakes.push(at),
     },
     options.policy ?? DEFAULT_PUBLISHING_POLICY,
@@ -104,15 +109,32 @@ export function createDeskHarness(
     team,
     publishers,
     wakes,
-    run: async (user, line, eventId) =>
-      (
-        await desk.command(
-          { teamId: team.id, actor: { id: user, name: user }, ...(eventId ? { eventId } : {}) },
-          line,
-        )
-      ).text,
-    react: (user, number, emoji, added = true) =>
-      desk.react({ teamId: team.id, actor: { id: user, name: user }, post: { number }, emoji, added }),
+    // Each step sends what it owes the chat before returning, as a running
+    // Araldo's dispatcher would moments later.
+    run: async (user, line, eventId) => {
+      const reply = await desk.command(
+        { teamId: team.id, actor: { id: user, name: user }, ...(eventId ? { eventId } : {}) },
+        line,
+      );
+      await desk.flushOwed();
+      return reply.text;
+    },
+    react: async (user, number, emoji, added = true) => {
+      const result = await desk.react({
+        teamId: team.id,
+        actor: { id: user, name: user },
+        post: { number },
+        emoji,
+        added,
+      });
+      await desk.flushOwed();
+      return result;
+    },
     tick: () => desk.tick(clock.now()),
+    sendDueDigests: async () => {
+      const owed = await desk.sendDueDigests();
+      await desk.flushOwed();
+      return owed;
+    },
   };
 }

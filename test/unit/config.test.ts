@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 
+// A secret in the Standard Webhooks form (the spec's own test vector: 24 bytes).
+const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const WEBHOOK_CREDENTIALS = { url: 'SITO_WEBHOOK_URL', secret: 'SITO_WEBHOOK_SECRET' };
+
 function configFile(content: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'araldo-config-'));
   const path = join(dir, 'araldo.json');
@@ -31,7 +35,13 @@ describe('loadConfig', () => {
       },
     ]);
     expect(loaded.value.targets).toEqual([
-      { id: 'sito', network: 'feed', displayName: 'Sito istituzionale', credentials: {} },
+      {
+        id: 'sito',
+        network: 'feed',
+        displayName: 'Sito istituzionale',
+        credentials: {},
+        pacing: { minIntervalMs: 0, maxInFlight: 4 },
+      },
     ]);
     expect(loaded.value.dataDir).toBe('/srv/araldo/data');
     expect(loaded.value.port).toBe(3000);
@@ -95,36 +105,44 @@ describe('loadConfig', () => {
   it('checks references between teams and targets and that credentials are set', () => {
     const path = configFile({
       teams: [
-        { id: 'social', chat: 'shell', channel: 'social', approvers: ['capo'], targets: ['comune-fb', 'x'] },
+        { id: 'social', chat: 'shell', channel: 'social', approvers: ['capo'], targets: ['sito-hook', 'x'] },
       ],
       targets: [
-        { id: 'comune-fb', network: 'facebook', credentials: { pageToken: 'FB_PAGE_TOKEN' } },
-        { id: 'comune-fb', network: 'feed' },
+        { id: 'sito-hook', network: 'webhook', credentials: WEBHOOK_CREDENTIALS },
+        { id: 'sito-hook', network: 'feed' },
       ],
     });
-    const loaded = loadConfig({ ARALDO_CONFIG: path });
+    const loaded = loadConfig({ ARALDO_CONFIG: path, SITO_WEBHOOK_SECRET: WEBHOOK_SECRET });
     expect(loaded.ok).toBe(false);
     if (loaded.ok) return;
     expect(loaded.error).toEqual([
-      'targets[0].credentials.pageToken: environment variable FB_PAGE_TOKEN is not set',
-      'targets[1].id: "comune-fb" is used twice',
-      'teams[0].targets[1]: no target "x" (known: comune-fb)',
+      'targets[0].credentials.url: environment variable SITO_WEBHOOK_URL is not set',
+      'targets[1].id: "sito-hook" is used twice',
+      'teams[0].targets[1]: no target "x" (known: sito-hook)',
     ]);
   });
 
   it('resolves credentials from the environment and remembers them as secrets', () => {
     const path = configFile({
       teams: [{ id: 'social', chat: 'shell', channel: 'social', approvers: ['capo'] }],
-      targets: [{ id: 'comune-fb', network: 'facebook', credentials: { pageToken: 'FB_PAGE_TOKEN' } }],
+      targets: [{ id: 'sito-hook', network: 'webhook', credentials: WEBHOOK_CREDENTIALS }],
     });
     const loaded = loadConfig({
       ARALDO_CONFIG: path,
-      FB_PAGE_TOKEN: 'EAAB-very-secret',
+      SITO_WEBHOOK_URL: 'https://www.comune.example.it/araldo/hook-k3y',
+      SITO_WEBHOOK_SECRET: WEBHOOK_SECRET,
       DATABASE_URL: 'postgres://a:pw%40x@db/araldo',
     });
-    expect(loaded.ok && loaded.value.targets[0]?.credentials).toEqual({ pageToken: 'EAAB-very-secret' });
-    expect(loaded.ok && loaded.value.secrets).toEqual(['EAAB-very-secret', 'pw@x']);
-    expect(loaded.ok && loaded.value.teams[0]?.targets).toEqual(['comune-fb']);
+    expect(loaded.ok && loaded.value.targets[0]?.credentials).toEqual({
+      url: 'https://www.comune.example.it/araldo/hook-k3y',
+      secret: WEBHOOK_SECRET,
+    });
+    expect(loaded.ok && loaded.value.secrets).toEqual([
+      'https://www.comune.example.it/araldo/hook-k3y',
+      WEBHOOK_SECRET,
+      'pw@x',
+    ]);
+    expect(loaded.ok && loaded.value.teams[0]?.targets).toEqual(['sito-hook']);
   });
 
   it('reads how many entries a feed target shows, within 1 … 500, and only on feed targets', () => {
@@ -163,11 +181,15 @@ describe('loadConfig', () => {
     const notAFeed = loadConfig({
       ARALDO_CONFIG: configFile({
         teams: [team],
-        targets: [{ id: 'comune-x', network: 'x', feed: { entries: 10 } }],
+        targets: [
+          { id: 'sito-hook', network: 'webhook', credentials: WEBHOOK_CREDENTIALS, feed: { entries: 10 } },
+        ],
       }),
+      SITO_WEBHOOK_URL: 'https://www.comune.example.it/araldo/hook',
+      SITO_WEBHOOK_SECRET: WEBHOOK_SECRET,
     });
     expect(notAFeed.ok || notAFeed.error).toEqual([
-      'targets[0].feed: only targets of network feed have a feed (this one is x)',
+      'targets[0].feed: only targets of network feed have a feed (this one is webhook)',
     ]);
   });
 

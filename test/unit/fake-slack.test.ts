@@ -279,6 +279,207 @@ describe('FakeSlack Web API', () => {
     ).rejects.toMatchObject({ data: { error: 'hash_conflict' } });
   });
 
+  it('keeps the metadata a message is posted with and shows it only with include_all_metadata', async () => {
+    const metadata = { event_type: 'araldo_message', event_payload: { message_id: '41', post_id: '7' } };
+    const posted = await client.chat.postMessage({ channel: CHANNEL, text: 'card', metadata });
+
+    expect(fake.message(CHANNEL, posted.ts!)?.metadata).toEqual(metadata);
+    expect(fake.callsTo('chat.postMessage')[0]?.args.metadata).toEqual(metadata);
+    const plain = await client.conversations.history({ channel: CHANNEL });
+    const full = await client.conversations.history({ channel: CHANNEL, include_all_metadata: true });
+    expect(plain.messages?.[0]).not.toHaveProperty('metadata');
+    expect(full.messages?.[0]).toMatchObject({ ts: posted.ts, bot_id: fake.botId, metadata });
+  });
+
+  it('keeps metadata through chat.update unless given {}, and refuses malformed metadata', async () => {
+    const metadata = { event_type: 'araldo_message', event_payload: { message_id: '1' } };
+    const posted = await client.chat.postMessage({ channel: CHANNEL, text: 'v1', metadata });
+    await client.chat.update({ channel: CHANNEL, ts: posted.ts!, text: 'v2' });
+    expect(fake.message(CHANNEL, posted.ts!)).toMatchObject({ text: 'v2', metadata });
+
+    const replaced = { event_type: 'araldo_message', event_payload: { message_id: '2' } };
+    await client.chat.update({ channel: CHANNEL, ts: posted.ts!, text: 'v3', metadata: replaced });
+    expect(fake.message(CHANNEL, posted.ts!)?.metadata).toEqual(replaced);
+    await client.apiCall('chat.update', { channel: CHANNEL, ts: posted.ts!, text: 'v4', metadata: {} });
+    expect(fake.message(CHANNEL, posted.ts!)?.metadata).toBeUndefined();
+
+    await expect(
+      client.apiCall('chat.postMessage', { channel: CHANNEL, text: 'x', metadata: { event_payload: {} } }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_metadata_format' } });
+  });
+
+  it('lists history newest first, within oldest and latest, without thread replies unless broadcast', async () => {
+    const first = await client.chat.postMessage({ channel: CHANNEL, text: 'first' });
+    const card = await client.chat.postMessage({ channel: CHANNEL, text: 'card' });
+    await client.chat.postMessage({ channel: CHANNEL, text: 'in thread', thread_ts: card.ts! });
+    const broadcast = await client.chat.postMessage({
+      channel: CHANNEL,
+      text: 'also in channel',
+      thread_ts: card.ts!,
+      reply_broadcast: true,
+    });
+    const last = await client.chat.postMessage({ channel: CHANNEL, text: 'last' });
+
+    const all = await client.conversations.history({ channel: CHANNEL });
+    expect(all.messages?.map((m) => m.text)).toEqual(['last', 'also in channel', 'card', 'first']);
+    expect(all).toMatchObject({ ok: true, has_more: false, pin_count: 0 });
+    expect(all.messages?.[1]).toMatchObject({ subtype: 'thread_broadcast', thread_ts: card.ts });
+    expect(all.messages?.[2]).toMatchObject({
+      thread_ts: card.ts,
+      reply_count: 2,
+      latest_reply: broadcast.ts,
+    });
+
+    const between = await client.conversations.history({
+      channel: CHANNEL,
+      oldest: first.ts!,
+      latest: last.ts!,
+    });
+    expect(between.messages?.map((m) => m.text)).toEqual(['also in channel', 'card']);
+    const one = await client.conversations.history({
+      channel: CHANNEL,
+      latest: card.ts!,
+      inclusive: true,
+      limit: 1,
+    });
+    expect(one.messages?.map((m) => m.ts)).toEqual([card.ts]);
+    expect(one.has_more).toBe(true);
+
+    await expect(client.conversations.history({ channel: 'C0ELSEWHERE' })).rejects.toMatchObject({
+      data: { error: 'channel_not_found' },
+    });
+    await expect(
+      client.conversations.history({ channel: CHANNEL, oldest: 'yesterday' }),
+    ).rejects.toMatchObject({
+      data: { error: 'invalid_ts_oldest' },
+    });
+  });
+
+  it('pages history with limit and next_cursor until has_more is false', async () => {
+    for (const n of [1, 2, 3, 4, 5]) await client.chat.postMessage({ channel: CHANNEL, text: `m${n}` });
+
+    const seen: string[][] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await client.conversations.history({
+        channel: CHANNEL,
+        limit: 2,
+        ...(cursor ? { cursor } : {}),
+      });
+      seen.push((page.messages ?? []).map((m) => m.text ?? ''));
+      cursor = page.response_metadata?.next_cursor;
+      expect(page.has_more).toBe(cursor !== undefined);
+      if (!cursor) break;
+    }
+
+    expect(seen).toEqual([['m5', 'm4'], ['m3', 'm2'], ['m1']]);
+  });
+
+  it('lists a thread with conversations.replies, parent first, from the parent or any reply', async () => {
+    const metadata = { event_type: 'araldo_message', event_payload: { message_id: '9' } };
+    const card = await client.chat.postMessage({ channel: CHANNEL, text: 'card' });
+    const reply = await client.chat.postMessage({
+      channel: CHANNEL,
+      text: 'r1',
+      thread_ts: card.ts!,
+      metadata,
+    });
+    fake.addMessage(CHANNEL, { user: EDITOR, text: 'r2 from a person', threadTs: card.ts! });
+    await client.chat.postMessage({ channel: CHANNEL, text: 'elsewhere' });
+
+    const thread = await client.conversations.replies({
+      channel: CHANNEL,
+      ts: card.ts!,
+      include_all_metadata: true,
+    });
+    expect(thread.messages?.map((m) => m.text)).toEqual(['card', 'r1', 'r2 from a person']);
+    expect(thread.messages?.[1]).toMatchObject({
+      thread_ts: card.ts,
+      parent_user_id: fake.botUserId,
+      metadata,
+    });
+    expect(thread.has_more).toBe(false);
+    const fromReply = await client.conversations.replies({ channel: CHANNEL, ts: reply.ts! });
+    expect(fromReply.messages?.map((m) => m.text)).toEqual(['card', 'r1', 'r2 from a person']);
+    expect(fromReply.messages?.[1]).not.toHaveProperty('metadata');
+
+    const paged = await client.conversations.replies({ channel: CHANNEL, ts: card.ts!, limit: 2 });
+    expect(paged.messages?.map((m) => m.text)).toEqual(['card', 'r1']);
+    const rest = await client.conversations.replies({
+      channel: CHANNEL,
+      ts: card.ts!,
+      limit: 2,
+      cursor: paged.response_metadata!.next_cursor!,
+    });
+    expect(rest.messages?.map((m) => m.text)).toEqual(['r2 from a person']);
+    expect(rest.has_more).toBe(false);
+
+    const after = await client.conversations.replies({ channel: CHANNEL, ts: card.ts!, oldest: reply.ts! });
+    expect(after.messages?.map((m) => m.text)).toEqual(['r2 from a person']);
+    await expect(client.conversations.replies({ channel: CHANNEL, ts: '1.000001' })).rejects.toMatchObject({
+      data: { error: 'thread_not_found' },
+    });
+  });
+
+  it('fails the answer after performing the call: a 5xx or a drop with the message stored', async () => {
+    fake.failNext('chat.postMessage', { status: 503, performed: true });
+    fake.failNext('chat.postMessage', { drop: true, performed: true });
+
+    await expect(client.chat.postMessage({ channel: CHANNEL, text: 'lost answer' })).rejects.toMatchObject({
+      code: ErrorCode.HTTPError,
+      statusCode: 503,
+    });
+    await expect(
+      client.chat.postMessage({ channel: CHANNEL, text: 'lost connection' }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.RequestError,
+    });
+
+    expect(fake.messages(CHANNEL).map((m) => m.text)).toEqual(['lost answer', 'lost connection']);
+    expect(fake.callsTo('chat.postMessage').map((c) => [c.outcome, c.performed])).toEqual([
+      ['http_error', true],
+      ['dropped', true],
+    ]);
+  });
+
+  it('fails before performing unless told otherwise: nothing stored after a 5xx, a drop or a 429', async () => {
+    fake.failNext('chat.postMessage', { status: 500 });
+    fake.failNext('chat.postMessage', { drop: true });
+    const rejecting = new WebClient(fake.botToken, {
+      slackApiUrl: fake.url,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logLevel: LogLevel.ERROR,
+    });
+    fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 3 });
+
+    for (let n = 0; n < 3; n += 1) {
+      await expect(rejecting.chat.postMessage({ channel: CHANNEL, text: 'never' })).rejects.toBeDefined();
+    }
+
+    expect(fake.messages(CHANNEL)).toEqual([]);
+    expect(fake.callsTo('chat.postMessage').map((c) => c.performed)).toEqual([false, false, false]);
+  });
+
+  it('performs at once and answers late, past a client timeout', async () => {
+    const impatient = new WebClient(fake.botToken, {
+      slackApiUrl: fake.url,
+      retryConfig: { retries: 0 },
+      timeout: 50,
+      logLevel: LogLevel.ERROR,
+    });
+    fake.failNext('chat.postMessage', { delayMs: 2_000, performed: true });
+
+    await expect(
+      impatient.chat.postMessage({ channel: CHANNEL, text: 'slow but done' }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.RequestError,
+    });
+
+    expect(fake.messages(CHANNEL).map((m) => m.text)).toEqual(['slow but done']);
+    expect(fake.callsTo('chat.postMessage')[0]).toMatchObject({ outcome: 'pending', performed: true });
+  });
+
   it('reports reactions on messages people posted', async () => {
     const ts = fake.addMessage(CHANNEL, { user: EDITOR, text: 'draft' });
     fake.addReaction(CHANNEL, ts, 'white_check_mark', 'U0ANNA');

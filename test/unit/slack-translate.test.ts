@@ -1,13 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  araldoMarkOf,
   escapeMrkdwn,
+  fromPlatformError,
   fromProposeSubmission,
+  fromRecipient,
+  messagePageSchema,
+  redactSecrets,
   slashCommandSchema,
   toCardMessage,
+  toChatFailure,
   toEphemeralText,
+  toMessageMetadata,
   toMessageText,
   toModalErrors,
+  toRecipient,
   toSectionBlocks,
   unescapeSlackText,
 } from '../../src/chat/slack/translate.ts';
@@ -250,5 +258,137 @@ describe('Slack translation', () => {
       date: 'Orario passato.',
       image_url: 'Manca il testo alternativo.',
     });
+  });
+});
+
+describe('Slack outbox translation', () => {
+  const key = { messageId: '123', postId: '7', mayExist: false, owedAt: new Date(0) };
+
+  it('marks a message with its row, post and kind, and reads the mark back', () => {
+    const metadata = toMessageMetadata(key, 'card');
+    expect(metadata).toEqual({
+      event_type: 'araldo_message',
+      event_payload: { message_id: '123', post_id: '7', kind: 'card' },
+    });
+    expect(araldoMarkOf({ ts: '1.000001', metadata })).toEqual({
+      messageId: '123',
+      postId: '7',
+      kind: 'card',
+    });
+    expect(
+      toMessageMetadata({ messageId: '5', mayExist: false, owedAt: new Date(0) }, 'channel').event_payload
+        .post_id,
+    ).toBe('');
+  });
+
+  it('reads no mark from other apps, malformed payloads or unknown kinds', () => {
+    expect(araldoMarkOf({ ts: '1.1' })).toBeUndefined();
+    expect(
+      araldoMarkOf({
+        ts: '1.1',
+        metadata: { event_type: 'task_created', event_payload: { message_id: '1' } },
+      }),
+    ).toBeUndefined();
+    expect(
+      araldoMarkOf({
+        ts: '1.1',
+        metadata: { event_type: 'araldo_message', event_payload: { post_id: '7' } },
+      }),
+    ).toBeUndefined();
+    expect(
+      araldoMarkOf({
+        ts: '1.1',
+        metadata: { event_type: 'araldo_message', event_payload: { message_id: '1', kind: 'x' } },
+      }),
+    ).toEqual({ messageId: '1', postId: undefined, kind: undefined });
+  });
+
+  it('reads a history page as slack-api-specs shows it, metadata and all', () => {
+    const page = messagePageSchema.parse({
+      ok: true,
+      has_more: true,
+      pin_count: 0,
+      messages: [{ type: 'message', user: 'U1', text: 'hi', ts: '1512085950.000216', bot_id: null }],
+      response_metadata: { next_cursor: 'bmV4dF90czoxNTEyMDg1ODYxMDAwNTQz' },
+    });
+    expect(page.messages[0]?.ts).toBe('1512085950.000216');
+    expect(page.response_metadata?.next_cursor).toBe('bmV4dF90czoxNTEyMDg1ODYxMDAwNTQz');
+    expect(messagePageSchema.parse({ ok: true }).messages).toEqual([]);
+  });
+
+  it('addresses a private answer as channel:user and reads it back', () => {
+    expect(fromRecipient(toRecipient('C0SOCIAL', 'U0EDITOR'))).toEqual({
+      channel: 'C0SOCIAL',
+      user: 'U0EDITOR',
+    });
+    for (const bad of ['', 'C0SOCIAL', 'C0SOCIAL:', ':U1', 'C0:U1:x', 'C 0:U1'])
+      expect(fromRecipient(bad)).toBeUndefined();
+  });
+
+  it('sorts platform errors into rejected, unavailable and uncertain', () => {
+    const code = (error: string) => fromPlatformError(error, 'chat.postMessage').code;
+    for (const error of [
+      'channel_not_found',
+      'not_in_channel',
+      'is_archived',
+      'invalid_auth',
+      'account_inactive',
+    ])
+      expect(code(error)).toBe('rejected');
+    for (const error of ['token_revoked', 'missing_scope', 'msg_too_long', 'no_text', 'some_new_error'])
+      expect(code(error)).toBe('rejected');
+    for (const error of ['ratelimited', 'rate_limited', 'service_unavailable', 'request_timeout'])
+      expect(code(error)).toBe('unavailable');
+    for (const error of ['internal_error', 'fatal_error']) expect(code(error)).toBe('uncertain');
+    expect(fromPlatformError('missing_scope', 'conversations.history', 'channels:history').detail).toBe(
+      'conversations.history: Slack answered missing_scope (needs channels:history)',
+    );
+  });
+
+  it('sorts what the WebClient throws by whether the request may have landed', () => {
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+    });
+    const reset = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+    });
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    const request = (original: unknown) => ({ code: 'slack_webapi_request_error', original });
+
+    expect(toChatFailure(request(refused), 'chat.update', []).code).toBe('unavailable');
+    expect(toChatFailure(request(reset), 'chat.update', []).code).toBe('uncertain');
+    expect(toChatFailure(request(timeout), 'chat.update', []).detail).toContain('no answer in time');
+    expect(toChatFailure({ code: 'slack_webapi_http_error', statusCode: 502 }, 'm', []).code).toBe(
+      'uncertain',
+    );
+    expect(toChatFailure({ code: 'slack_webapi_http_error', statusCode: 404 }, 'm', []).code).toBe(
+      'rejected',
+    );
+    expect(toChatFailure({ code: 'slack_webapi_rate_limited_error', retryAfter: 30 }, 'm', [])).toMatchObject(
+      {
+        code: 'rate_limited',
+        retryAfterMs: 30_000,
+      },
+    );
+    expect(
+      toChatFailure(new Error('Retry header did not contain a valid timeout (url: x)'), 'm', []).code,
+    ).toBe('rate_limited');
+    expect(toChatFailure(new Error('something else'), 'm', []).code).toBe('uncertain');
+  });
+
+  it('keeps tokens out of every detail', () => {
+    const secret = 'xoxb-111-222-abcdef';
+    const leaky = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error(`bad header Bearer ${secret}`), { code: 'ECONNRESET' }),
+    });
+    const failure = toChatFailure(
+      { code: 'slack_webapi_request_error', original: leaky },
+      'chat.postMessage',
+      [secret],
+    );
+    expect(failure.detail).not.toContain(secret);
+    expect(redactSecrets('token xoxp-9-9-zz and xapp-1-A-2-b here', [])).toBe(
+      'token [redacted] and [redacted] here',
+    );
   });
 });

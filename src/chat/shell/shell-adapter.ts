@@ -90,6 +90,8 @@ export class ShellAdapter {
             emoji: input.emoji,
             added: input.added,
           });
+          // A terminal reads top to bottom: what the reaction owes the thread comes before the answer.
+          await this.#desk.flushOwed();
           if (result === 'not_a_review') {
             chat.sayToTypist(explainNotAReview(team.language, input.emoji, input.added));
             return;
@@ -123,6 +125,8 @@ export class ShellAdapter {
         }
         case 'command': {
           const reply = await this.#desk.command({ teamId: team.id, actor }, input.line);
+          // The card and thread lines the command owes come before the typist's answer, as in a chat.
+          await this.#desk.flushOwed();
           chat.sayToTypist(reply.text);
           return;
         }

@@ -1,12 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  App,
-  type AppOptions,
-  type Logger as BoltLogger,
-  HTTPReceiver,
-  LogLevel,
-  SocketModeReceiver,
-} from '@slack/bolt';
+import { App, type AppOptions, type Context, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Actor } from '../../core/actor.ts';
 import type { Desk } from '../../core/desk.ts';
 import { t } from '../../core/i18n/translate.ts';
@@ -14,20 +7,24 @@ import type { Logger } from '../../core/ports.ts';
 import type { Team } from '../../core/team.ts';
 import { checkText, describeTextProblem } from '../../core/text-check.ts';
 import { createSlackEventsEndpoint, SLACK_BODY_LIMIT_BYTES } from './events-endpoint.ts';
-import { SlackChat, type SlackWriter } from './slack-chat.ts';
+import { SlackChat, toSlackLogger } from './slack-chat.ts';
 import {
   ACTION_IDS,
+  araldoMarkOf,
   CALLBACK_IDS,
   fromEditSubmission,
   fromProposeSubmission,
+  messagePageSchema,
   modalMetadataSchema,
   reactionEventSchema,
+  type SlackMessage,
   slashCommandSchema,
   threadMessageSchema,
   toCardRef,
   toEditModal,
   toModalErrors,
   toProposeModal,
+  toRecipient,
   viewStateSchema,
 } from './translate.ts';
 
@@ -39,39 +36,24 @@ export interface SlackAdapterOptions {
   readonly appToken: string | undefined;
   /** Web API base URL with trailing slash */
   readonly apiUrl: string;
-  readonly channelPaceMs: number;
   readonly teams: readonly Team[];
   readonly logger: Logger;
-  /** attempts of a failed Web API call (5xx, network); 429s are always waited out */
+  /**
+   * retries of a failed read (users.info, usergroups, the metadata of a reacted message) on 5xx
+   * and network errors; 429s are waited out. Writes (SlackChat) are never retried by the client:
+   * the outbox retries them.
+   */
   readonly retries?: number;
+  /** how long one write may take before its outcome counts as uncertain; SlackChat's default when absent */
+  readonly chatTimeoutMs?: number;
 }
 
 /** Every command of SPEC §3, registered in the app manifest with the same names. */
 const COMMANDS = /^\/(propose|queue|status|cancel|reschedule|edit|retry|audit|digest|help)$/;
 /** How long an approver user group's members are trusted before asking Slack again. */
 const GROUP_TTL_MS = 5 * 60_000;
-/** How long to wait before looking again for a card a reaction names. */
-const CARD_REF_GRACE_MS = 1500;
 /** Event ids remembered to drop Slack's retries of an event already handled. */
 const SEEN_EVENTS_MAX = 10_000;
-
-function toBoltLogger(logger: Logger): BoltLogger {
-  const log = logger.child({ platform: 'slack' });
-  const join = (parts: unknown[]) =>
-    parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
-  let level = LogLevel.INFO;
-  return {
-    debug: (...parts: unknown[]) => log.debug({}, join(parts)),
-    info: (...parts: unknown[]) => log.info({}, join(parts)),
-    warn: (...parts: unknown[]) => log.warn({}, join(parts)),
-    error: (...parts: unknown[]) => log.error({}, join(parts)),
-    setLevel: (next) => {
-      level = next;
-    },
-    getLevel: () => level,
-    setName: () => {},
-  };
-}
 
 /**
  * Araldo on Slack through @slack/bolt: slash commands (inline and the
@@ -79,6 +61,12 @@ function toBoltLogger(logger: Logger): BoltLogger {
  * card's edit button. HTTP mode serves `requestListener` at /slack/events
  * on Araldo's own port; Socket Mode connects out when an app token is set.
  * Every request is acknowledged first; the work runs after the ack.
+ *
+ * Answers to commands are the desk's to owe: each command carries
+ * `replyTo` (`channel:user`), the desk stores the answer as an owed private
+ * message and the outbox sends it through `chat.sayPrivately`. The adapter
+ * itself answers only what no decision owes (an unknown channel, a failure
+ * after the ack, a thread reply that was not recorded).
  */
 export class SlackAdapter {
   readonly chat: SlackChat;
@@ -99,9 +87,13 @@ export class SlackAdapter {
     this.#byChannel = new Map(options.teams.map((team) => [team.channel, team]));
     const clientOptions = {
       slackApiUrl: options.apiUrl,
-      retryConfig: { retries: options.retries ?? 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+      // Reads on the request path (users.info, user groups, a card's metadata):
+      // Slack's answer now waits for the decision, so they get one short try
+      // and fall back (a user id for a name) rather than run past 3 s.
+      retryConfig: { retries: options.retries ?? 0 },
+      timeout: 1500,
     };
-    const logger = toBoltLogger(options.logger);
+    const logger = toSlackLogger(options.logger);
     if (options.appToken) {
       this.#socketReceiver = new SocketModeReceiver({
         appToken: options.appToken,
@@ -113,8 +105,12 @@ export class SlackAdapter {
         signingSecret: options.signingSecret ?? '',
         endpoints: '/slack/events',
         logger,
-        // Acks go out at once; the work continues after (SPEC §6: well inside 3 s).
-        processBeforeResponse: false,
+        // Slack gets its 200 only once the decision is stored: a 200 tells
+        // Slack not to send the request again, so answering before storing
+        // would let a crash in between lose a proposal or an approval for
+        // good (SPEC §6). Handlers still ack first, so Bolt sends nothing
+        // late; the decision is one short transaction, well inside 3 s.
+        processBeforeResponse: true,
         bodyLimit: SLACK_BODY_LIMIT_BYTES,
       });
       this.#eventsEndpoint = createSlackEventsEndpoint({
@@ -133,9 +129,11 @@ export class SlackAdapter {
       // instead of an unhandled rejection from the constructor.
       deferInitialization: true,
     });
-    this.chat = new SlackChat(this.#app.client as unknown as SlackWriter, {
-      paceMs: options.channelPaceMs,
-      logger: this.#logger,
+    this.chat = new SlackChat({
+      botToken: options.botToken,
+      apiUrl: options.apiUrl,
+      logger: options.logger,
+      ...(options.chatTimeoutMs === undefined ? {} : { timeoutMs: options.chatTimeoutMs }),
     });
     this.#register();
   }
@@ -160,24 +158,27 @@ export class SlackAdapter {
   }
 
   /**
-   * true the first time an event id is seen: Slack retries must not act
-   * twice. The core alone is not enough: it keeps one approval per person,
-   * but a retried ✅ landing after that ✅ was removed would approve again,
-   * and each retried reaction or thread message would be a second entry in
-   * the audit log.
+   * false for an event id this process has handled: its retry is dropped at
+   * once. The desk also records every event id with the decision it causes
+   * (durable, shared by replicas), so this is only a short cut; an event
+   * whose handling failed is not remembered here, so Slack's retry of it is
+   * handled.
    */
-  #firstTime(eventId: string | undefined): boolean {
-    if (!eventId) return true;
-    if (this.#seenEvents.has(eventId)) {
+  #unseen(eventId: string | undefined): boolean {
+    if (eventId && this.#seenEvents.has(eventId)) {
       this.#logger.info({ eventId }, 'Slack event already handled; its retry is dropped');
       return false;
     }
+    return true;
+  }
+
+  #handled(eventId: string | undefined): void {
+    if (!eventId) return;
     this.#seenEvents.add(eventId);
     if (this.#seenEvents.size > SEEN_EVENTS_MAX) {
       const oldest = this.#seenEvents.values().next().value;
       if (oldest !== undefined) this.#seenEvents.delete(oldest);
     }
-    return true;
   }
 
   async #nameOf(userId: string, fallback?: string): Promise<string> {
@@ -246,7 +247,7 @@ export class SlackAdapter {
         const body = parsed.data;
         const team = this.#teamFor(body.channel_id, body.team_id);
         if (!team) {
-          await this.chat.sayToUser(body.channel_id, body.user_id, t('it', 'chat.not_configured'));
+          await this.chat.sayToUserNow(body.channel_id, body.user_id, t('it', 'chat.not_configured'));
           return;
         }
         if (body.command === '/propose' && body.text.trim() === '') {
@@ -259,18 +260,23 @@ export class SlackAdapter {
           return;
         }
         const actor = await this.#actor(team, body.user_id, body.user_name);
-        const reply = await this.#desk.command(
-          { teamId: team.id, actor, eventId: `slack:${body.trigger_id}` },
+        // The desk owes the answer and sends it through the outbox (sayPrivately).
+        await this.#desk.command(
+          {
+            teamId: team.id,
+            actor,
+            eventId: `slack:${body.trigger_id}`,
+            replyTo: toRecipient(body.channel_id, body.user_id),
+          },
           `${body.command} ${body.text}`,
         );
-        await this.chat.sayToUser(body.channel_id, body.user_id, reply.text);
       });
     });
 
     for (const type of ['reaction_added', 'reaction_removed'] as const) {
-      app.event(type, async ({ event, body }) => {
+      app.event(type, async ({ event, body, context }) => {
         const eventId = (body as { event_id?: string }).event_id;
-        if (!this.#firstTime(eventId)) return;
+        if (!this.#unseen(eventId)) return;
         const parsed = reactionEventSchema.safeParse(event);
         if (!parsed.success || parsed.data.item.type !== 'message') return;
         const { user, reaction, item } = parsed.data;
@@ -278,6 +284,7 @@ export class SlackAdapter {
         if (!team || !item.channel || !item.ts) return;
         const reactionOnCard = {
           teamId: team.id,
+          ...(eventId ? { eventId } : {}),
           actor: await this.#actor(team, user),
           post: { cardRef: toCardRef(item.channel, item.ts) },
           emoji: reaction,
@@ -285,32 +292,42 @@ export class SlackAdapter {
         };
         const result = await this.#desk.react(reactionOnCard);
         if (result === 'no_such_post') {
-          // A reaction can beat the storing of the card's ts by a few
-          // milliseconds (the ts is known only once Slack answers): look again.
-          await new Promise((resolve) => setTimeout(resolve, CARD_REF_GRACE_MS));
-          await this.#desk.react(reactionOnCard);
+          // A reaction can come before the card's reference is stored (the outbox
+          // records it only once Slack has answered, and that answer may have
+          // been lost): the card's own metadata names its post.
+          const postId = await this.#postIdOfCard(item.channel, item.ts, context);
+          if (postId !== undefined) await this.#desk.react({ ...reactionOnCard, post: { postId } });
         }
+        this.#handled(eventId);
       });
     }
 
-    app.event('message', async ({ event, body }) => {
+    app.event('message', async ({ event, body, context }) => {
       const eventId = (body as { event_id?: string }).event_id;
       const parsed = threadMessageSchema.safeParse(event);
       if (!parsed.success || parsed.data.bot_id || parsed.data.subtype) return;
       const message = parsed.data;
-      if (message.thread_ts === message.ts || !this.#firstTime(eventId)) return;
+      if (message.thread_ts === message.ts || !this.#unseen(eventId)) return;
       const team = this.#teamFor(message.channel, workspaceOf(body));
       if (!team) return;
-      const result = await this.#desk.threadReply({
+      const reply = {
         teamId: team.id,
+        ...(eventId ? { eventId } : {}),
         actor: await this.#actor(team, message.user),
         post: { cardRef: toCardRef(message.channel, message.thread_ts) },
         text: message.text,
-      });
+      };
+      let result = await this.#desk.threadReply(reply);
+      if (result === 'no_such_post') {
+        // As for reactions: the thread's parent is the card, and its metadata names the post.
+        const postId = await this.#postIdOfCard(message.channel, message.thread_ts, context);
+        if (postId !== undefined) result = await this.#desk.threadReply({ ...reply, post: { postId } });
+      }
+      this.#handled(eventId);
       // Not recorded: the writer hears why, privately, rather than silence.
       const clean = result === 'bad_text' ? checkText(message.text) : undefined;
       if (clean && !clean.ok) {
-        await this.chat.sayToUser(
+        await this.chat.sayToUserNow(
           message.channel,
           message.user,
           describeTextProblem(team.language, clean.error),
@@ -336,11 +353,15 @@ export class SlackAdapter {
         const team = this.#desk.team(meta.data.teamId);
         if (!team) return;
         const actor = await this.#actor(team, body.user.id, body.user.name);
-        const outcome = await this.#desk.proposeDraft(
-          { teamId: team.id, actor, eventId: `slack:${view.id}` },
+        await this.#desk.proposeDraft(
+          {
+            teamId: team.id,
+            actor,
+            eventId: `slack:${view.id}`,
+            replyTo: toRecipient(meta.data.channel, body.user.id),
+          },
           draft,
         );
-        await this.chat.sayToUser(meta.data.channel, body.user.id, outcome.text);
       });
     });
 
@@ -353,11 +374,10 @@ export class SlackAdapter {
       const { channel, number } = meta.data;
       await this.#answeringFailures({ channel_id: channel, user_id: body.user.id }, async () => {
         const actor = await this.#actor(team, body.user.id, body.user.name);
-        const reply = await this.#desk.command(
-          { teamId: team.id, actor },
+        await this.#desk.command(
+          { teamId: team.id, actor, replyTo: toRecipient(channel, body.user.id) },
           `/edit ${number} ${fromEditSubmission(state.data)}`,
         );
-        await this.chat.sayToUser(channel, body.user.id, reply.text);
       });
     });
 
@@ -383,6 +403,10 @@ export class SlackAdapter {
 
     app.error(async (error) => {
       this.#logger.error({ err: error }, 'Slack handler failed');
+      // Thrown on, so Slack's request gets a 500 and Slack sends the event
+      // again: a decision that failed (a database blip) is retried, not lost.
+      // Commands never get here: they answer their failures in words.
+      throw error;
     });
   }
 
@@ -400,13 +424,41 @@ export class SlackAdapter {
       this.#logger.error({ err: error }, 'Slack request failed after its ack');
       const team = where.channel_id ? this.#byChannel.get(where.channel_id) : undefined;
       if (where.channel_id && where.user_id) {
-        await this.chat.sayToUser(
+        await this.chat.sayToUserNow(
           where.channel_id,
           where.user_id,
           t(team?.language ?? 'it', 'command.failed'),
         );
       }
     }
+  }
+
+  /**
+   * The post a card at `ts` stands for, read from the card's metadata: only a
+   * top-level Araldo card written by this bot counts (a thread reply, a digest
+   * or another app's message names no card). Undefined when Slack cannot say.
+   */
+  async #postIdOfCard(channel: string, ts: string, context: Context): Promise<string | undefined> {
+    let message: SlackMessage | undefined;
+    try {
+      // The one message at `ts`: history is newest first, `latest` inclusive.
+      const answer = await this.#app.client.conversations.history({
+        channel,
+        latest: ts,
+        inclusive: true,
+        limit: 1,
+        include_all_metadata: true,
+      });
+      const page = messagePageSchema.safeParse(answer);
+      message = page.success ? page.data.messages[0] : undefined;
+    } catch (error) {
+      this.#logger.warn({ err: error, channel, ts }, 'could not read the metadata of a reacted message');
+      return undefined;
+    }
+    // History lists no thread replies: the message found may be an older one.
+    if (message?.ts !== ts || !isFromBot(message, context)) return undefined;
+    const mark = araldoMarkOf(message);
+    return mark?.kind === 'card' ? mark.postId : undefined;
   }
 
   /** the team of a channel; with `workspace` configured, only in that Slack workspace */
@@ -422,6 +474,14 @@ export class SlackAdapter {
       .targetsOf(team.id)
       .map((target) => ({ id: target.id, displayName: target.displayName }));
   }
+}
+
+/** True when `message` was written by this app's bot, as Bolt's context knows it. */
+function isFromBot(message: SlackMessage, context: Context): boolean {
+  return (
+    (context.botId !== undefined && message.bot_id === context.botId) ||
+    (context.botUserId !== undefined && message.user === context.botUserId)
+  );
 }
 
 /** The workspace (team id) an event or interaction comes from. */

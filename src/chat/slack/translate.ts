@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Card } from '../../core/card.ts';
 import { t } from '../../core/i18n/translate.ts';
 import type { Language } from '../../core/language.ts';
-import type { OutMessage } from '../../core/ports.ts';
+import type { ChatFailure, MessageKey, OutMessage } from '../../core/ports.ts';
 import type { DraftProblem, ProposalDraft } from '../../core/propose.ts';
 
 /** A Block Kit block, as Slack's API takes it (only the fields Araldo uses are typed loosely). */
@@ -188,6 +188,251 @@ export function toMessageText(message: OutMessage): string {
   const mentions = (message.mentions ?? []).map(mention).join(' ');
   const text = escapeMrkdwn(message.text);
   return mentions ? `${mentions} ${text}` : text;
+}
+
+/** Where a private answer goes: the channel it is shown in and the one person who sees it. */
+export function toRecipient(channel: string, user: string): string {
+  return `${channel}:${user}`;
+}
+
+/** Channel and user back from `toRecipient`; undefined for anything else. */
+export function fromRecipient(recipient: string): { channel: string; user: string } | undefined {
+  const match = /^([A-Z0-9]+):([A-Z0-9]+)$/i.exec(recipient);
+  return match?.[1] && match[2] ? { channel: match[1], user: match[2] } : undefined;
+}
+
+/** The `event_type` of the metadata on every message Araldo writes. */
+export const ARALDO_EVENT_TYPE = 'araldo_message';
+
+/**
+ * What an Araldo message is: a proposal card, a reply in a card's thread, or a message in the
+ * channel. Only a card stands for its post: a reaction on a thread reply or a digest is no review.
+ */
+export type AraldoMessageKind = 'card' | 'thread' | 'channel';
+
+/** The mark Araldo reads back from a message's metadata. */
+export interface AraldoMark {
+  /** the outbox row the message was written for */
+  readonly messageId: string;
+  /** the post it is about, when it is about one */
+  readonly postId: string | undefined;
+  /** undefined on a message marked before kinds were written */
+  readonly kind: AraldoMessageKind | undefined;
+}
+
+/**
+ * Message metadata marking an Araldo message with its outbox row, post and kind, so Araldo can
+ * find its own earlier write after an uncertain failure, and a card's post before its reference
+ * is stored (https://docs.slack.dev/messaging/message-metadata: any JSON object of strings,
+ * numbers and booleans; returned by conversations.history/replies with include_all_metadata).
+ */
+export function toMessageMetadata(
+  key: MessageKey,
+  kind: AraldoMessageKind,
+): { event_type: string; event_payload: { message_id: string; post_id: string; kind: AraldoMessageKind } } {
+  return {
+    event_type: ARALDO_EVENT_TYPE,
+    event_payload: { message_id: key.messageId, post_id: key.postId ?? '', kind },
+  };
+}
+
+/** A message in a conversations.history / conversations.replies answer: the fields Araldo reads. */
+export const slackMessageSchema = z
+  .object({
+    ts: z.string().min(1),
+    thread_ts: z.string().nullish(),
+    user: z.string().nullish(),
+    bot_id: z.string().nullish(),
+    metadata: z
+      .object({ event_type: z.string(), event_payload: z.record(z.string(), z.unknown()).nullish() })
+      .loose()
+      .nullish(),
+  })
+  .loose();
+
+/** One page of conversations.history or conversations.replies (slackapi/slack-api-specs' examples). */
+export const messagePageSchema = z
+  .object({
+    messages: z.array(slackMessageSchema).default([]),
+    has_more: z.boolean().nullish(),
+    response_metadata: z.object({ next_cursor: z.string().nullish() }).loose().nullish(),
+  })
+  .loose();
+
+/** A message as Araldo reads it from Slack. */
+export type SlackMessage = z.infer<typeof slackMessageSchema>;
+
+const araldoPayloadSchema = z
+  .object({
+    message_id: z.string().min(1),
+    post_id: z.string().optional(),
+    kind: z.enum(['card', 'thread', 'channel']).optional().catch(undefined),
+  })
+  .loose();
+
+/** The Araldo mark of a message, or undefined when it carries none (or another app's). */
+export function araldoMarkOf(message: SlackMessage): AraldoMark | undefined {
+  if (message.metadata?.event_type !== ARALDO_EVENT_TYPE) return undefined;
+  const payload = araldoPayloadSchema.safeParse(message.metadata.event_payload);
+  if (!payload.success) return undefined;
+  return {
+    messageId: payload.data.message_id,
+    postId: payload.data.post_id || undefined,
+    kind: payload.data.kind,
+  };
+}
+
+/** The `code` of each error @slack/web-api's WebClient throws (its `ErrorCode`). */
+const WEB_API_ERROR = {
+  request: 'slack_webapi_request_error',
+  http: 'slack_webapi_http_error',
+  platform: 'slack_webapi_platform_error',
+  rateLimited: 'slack_webapi_rate_limited_error',
+} as const;
+
+const webApiErrorSchema = z.discriminatedUnion('code', [
+  z
+    .object({
+      code: z.literal(WEB_API_ERROR.platform),
+      data: z.object({ error: z.string(), needed: z.string().nullish() }).loose(),
+    })
+    .loose(),
+  z.object({ code: z.literal(WEB_API_ERROR.rateLimited), retryAfter: z.number() }).loose(),
+  z.object({ code: z.literal(WEB_API_ERROR.http), statusCode: z.number() }).loose(),
+  z.object({ code: z.literal(WEB_API_ERROR.request), original: z.unknown() }).loose(),
+]);
+
+/**
+ * Platform errors (`{ok:false,error}`) worth trying again: Slack did not do the call, and
+ * may next time. Every other code describes the request, the token or the channel, and is
+ * `rejected`: a person must act (slackapi/slack-api-specs' error lists, the methods' pages).
+ */
+const TRANSIENT_PLATFORM_ERRORS: ReadonlySet<string> = new Set([
+  'ratelimited',
+  'rate_limited',
+  'service_unavailable',
+  'request_timeout',
+  'team_added_to_org',
+  'org_login_required',
+]);
+
+/**
+ * Platform errors after which the call may have happened all the same: Slack documents both as
+ * "It's possible some aspect of the operation succeeded before the error was raised".
+ */
+const MAYBE_DONE_PLATFORM_ERRORS: ReadonlySet<string> = new Set(['internal_error', 'fatal_error']);
+
+/**
+ * Network error codes meaning the request never reached Slack: no connection was made
+ * (refused, no such host, no route) or TLS failed before any byte of the request was sent.
+ */
+const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** How long to wait after a 429 that named no Retry-After (Slack always sends one). */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
+
+/** `secrets` and anything shaped like a Slack token replaced, so no detail can leak one. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret !== '') out = out.split(secret).join('[redacted]');
+  return out.replace(/\bxox[a-z]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+/g, '[redacted]');
+}
+
+/** Codes and names along an error's `cause` chain (and an AggregateError's errors), outermost first. */
+function errorTraits(error: unknown, depth = 0): { codes: string[]; names: string[]; messages: string[] } {
+  const traits = { codes: [] as string[], names: [] as string[], messages: [] as string[] };
+  if (depth > 5 || typeof error !== 'object' || error === null) return traits;
+  const { code, name, message, cause, errors } = error as Record<string, unknown>;
+  if (typeof code === 'string') traits.codes.push(code);
+  if (typeof name === 'string') traits.names.push(name);
+  if (typeof message === 'string' && message !== '') traits.messages.push(message);
+  for (const inner of [cause, ...(Array.isArray(errors) ? errors : [])]) {
+    const more = errorTraits(inner, depth + 1);
+    traits.codes.push(...more.codes);
+    traits.names.push(...more.names);
+    traits.messages.push(...more.messages);
+  }
+  return traits;
+}
+
+/** A failed request (no HTTP answer): never sent, or sent and unanswered. */
+function fromRequestError(original: unknown, method: string): ChatFailure {
+  const { codes, names, messages } = errorTraits(original);
+  const said = [...new Set([...codes, ...messages.slice(-1)])].join(', ');
+  const neverSent = codes.find((code) => NEVER_SENT_CODES.has(code));
+  if (neverSent !== undefined) return { code: 'unavailable', detail: `${method}: not sent (${said})` };
+  // Timed out, reset or cut after the request left: Slack may have done it.
+  const timedOut = names.includes('TimeoutError') || names.includes('AbortError');
+  return {
+    code: 'uncertain',
+    detail: `${method}: ${timedOut ? 'no answer in time' : 'no answer'} (${said})`,
+  };
+}
+
+/** A platform error's code as what the outbox does next. */
+export function fromPlatformError(error: string, method: string, needed?: string): ChatFailure {
+  const detail = `${method}: Slack answered ${error}${needed ? ` (needs ${needed})` : ''}`;
+  if (MAYBE_DONE_PLATFORM_ERRORS.has(error)) return { code: 'uncertain', detail };
+  if (TRANSIENT_PLATFORM_ERRORS.has(error)) return { code: 'unavailable', detail };
+  return { code: 'rejected', detail };
+}
+
+/**
+ * Whatever a WebClient call threw, as a ChatFailure. The client must run with
+ * `rejectRateLimitedCalls: true` and no retries: a 429 then arrives here with its Retry-After,
+ * and every other failure is one attempt's. `secrets` (the token) never reach `detail`.
+ */
+export function toChatFailure(error: unknown, method: string, secrets: readonly string[]): ChatFailure {
+  const failure = classify(error, method);
+  return { ...failure, detail: redactSecrets(failure.detail, secrets) };
+}
+
+function classify(error: unknown, method: string): ChatFailure {
+  const parsed = webApiErrorSchema.safeParse(error);
+  if (!parsed.success) {
+    const message = error instanceof Error ? error.message : String(error);
+    // WebClient throws a bare Error for a 429 whose Retry-After it cannot read.
+    if (message.startsWith('Retry header did not contain a valid timeout'))
+      return {
+        code: 'rate_limited',
+        retryAfterMs: DEFAULT_RATE_LIMIT_WAIT_MS,
+        detail: `${method}: HTTP 429`,
+      };
+    // Not a WebClient error: a bug somewhere between; the request may have left.
+    return { code: 'uncertain', detail: `${method}: ${message}` };
+  }
+  const e = parsed.data;
+  switch (e.code) {
+    case WEB_API_ERROR.rateLimited: {
+      const retryAfterMs = Math.max(0, e.retryAfter) * 1000;
+      return {
+        code: 'rate_limited',
+        retryAfterMs,
+        detail: `${method}: HTTP 429, retry after ${e.retryAfter} s`,
+      };
+    }
+    case WEB_API_ERROR.http:
+      // Slack answers 200 or 429; a 5xx (or a proxy's 408) leaves the call's fate unknown.
+      return e.statusCode >= 500 || e.statusCode === 408
+        ? { code: 'uncertain', detail: `${method}: HTTP ${e.statusCode}` }
+        : { code: 'rejected', detail: `${method}: HTTP ${e.statusCode}` };
+    case WEB_API_ERROR.platform:
+      return fromPlatformError(e.data.error, method, e.data.needed ?? undefined);
+    case WEB_API_ERROR.request:
+      return fromRequestError(e.original, method);
+  }
 }
 
 /** The fields of a slash command Araldo reads (Slack's slash command payload). */

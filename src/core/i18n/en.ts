@@ -83,11 +83,27 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'publish.failed': (p) =>
     `Publishing on ${p.target} failed: ${p.reason}. Once the problem is solved, type /retry ${p.number}.`,
   'publish.unknown': (p) =>
-    `I do not know whether the post reached ${p.target}: Araldo stopped while sending it. Check the account: if it is missing, type /retry ${p.number}.`,
-  'publish.missing_publisher': (p) =>
-    `no publishing service is configured for the target ${p.target} (tell Araldo's administrator)`,
-  'publish.interrupted': () => 'Araldo was interrupted while sending',
-  'publish.publisher_error': () =>
+    `I do not know whether the post reached ${p.target}: ${p.reason}. Check the account: if it is missing, type /retry ${p.number}.`,
+  'failure.token_expired': () => "the access token has expired: Araldo's administrator must renew it",
+  'failure.token_revoked': () =>
+    "the access token was revoked or is not valid: Araldo's administrator must connect the account again",
+  'failure.permission_missing': (p) =>
+    `the account lacks a permission${p.detail ? ` (${p.detail})` : ''}: the administrator must grant it to the app`,
+  'failure.content_refused': (p) =>
+    `the network refused the content${p.detail ? ` ("${p.detail}")` : ''}: correct the text with /edit`,
+  'failure.media_unreachable': (p) =>
+    `an image could not be fetched or was refused${p.detail ? ` ("${p.detail}")` : ''}: check the image's link`,
+  'failure.duplicate': () =>
+    'the network says the same post is already there: check the account before retrying',
+  'failure.misconfigured': (p) =>
+    `the target is not configured correctly${p.detail ? ` (${p.detail})` : ''}: tell Araldo's administrator`,
+  'failure.no_publisher': () =>
+    "no publishing service is configured for this target (tell Araldo's administrator)",
+  'failure.rate_limited': () => 'the network asked to slow down (too many requests)',
+  'failure.unavailable': () => 'the network does not answer or has a temporary problem',
+  'failure.unknown': () => 'the answer of the network was lost while sending',
+  'failure.interrupted': () => 'Araldo was interrupted while sending',
+  'failure.publisher_error': () =>
     "the publishing service failed unexpectedly (the details are in Araldo's log)",
   'publish.done': () => 'Every publication went through.',
   'command.not_allowed': (p) => `Only the author or an approver can do that on proposal #${p.number}.`,
@@ -189,6 +205,8 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'unit.weighted': () => 'weighted characters',
   'unit.graphemes': () => 'characters',
   'unit.utf16': () => 'UTF-16 units',
+  'reaction.stale_version': (p) =>
+    `${p.name}, the text changed while you were approving: read it again and, if it is fine, remove and add the ✅ again.`,
   'reaction.needs_edit': (p) =>
     `${p.name}, changes were requested: approvals count once the author has fixed the text with /edit.`,
   'reaction.withdraw_too_late': (p) =>
@@ -213,6 +231,7 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'delivery.unknown': () => 'outcome to be checked on the account',
   'delivery.cancelled': () => 'cancelled',
   'audit.reason.self_approval': () => 'the author cannot approve their own proposal',
+  'audit.reason.stale_version': () => 'the text had changed meanwhile',
   'audit.reason.not_an_approver': () => 'not an approver',
   'status.delivery': (p) =>
     `  • ${p.target}: ${p.state}${p.attempts > 0 ? ` (${p.attempts === 1 ? '1 attempt' : `${p.attempts} attempts`})` : ''}${p.detail ? ` — ${p.detail}` : ''}`,

@@ -97,12 +97,30 @@ export const it = {
     `Pubblicazione su ${p.target} non riuscita (${p.reason}). Riprovo alle ${p.when}.`,
   'publish.failed': (p: { target: string; reason: string; number: number }) =>
     `Pubblicazione su ${p.target} fallita: ${p.reason}. Quando il problema è risolto, scrivi /retry ${p.number}.`,
-  'publish.unknown': (p: { target: string; number: number }) =>
-    `Non so se il post è arrivato su ${p.target}: Araldo si è interrotto durante l'invio. Controlla l'account: se manca, scrivi /retry ${p.number}.`,
-  'publish.missing_publisher': (p: { target: string }) =>
-    `per la destinazione ${p.target} non è configurato nessun servizio di pubblicazione (avvisa l'amministratore di Araldo)`,
-  'publish.interrupted': () => "Araldo si è interrotto durante l'invio",
-  'publish.publisher_error': () =>
+  'publish.unknown': (p: { target: string; number: number; reason: string }) =>
+    `Non so se il post è arrivato su ${p.target}: ${p.reason}. Controlla l'account: se manca, scrivi /retry ${p.number}.`,
+  // Failure codes (publish-outcome.ts) in words, each with what to do; `detail`
+  // is the network's own reason or the missing permission, '' when none.
+  'failure.token_expired': () => "il token di accesso è scaduto: l'amministratore di Araldo deve rinnovarlo",
+  'failure.token_revoked': () =>
+    "il token di accesso è stato revocato o non è valido: l'amministratore di Araldo deve ricollegare l'account",
+  'failure.permission_missing': (p: { detail: string }) =>
+    `all'account manca un permesso${p.detail ? ` (${p.detail})` : ''}: l'amministratore deve concederlo all'app`,
+  'failure.content_refused': (p: { detail: string }) =>
+    `il social ha rifiutato il contenuto${p.detail ? ` («${p.detail}»)` : ''}: correggi il testo con /edit`,
+  'failure.media_unreachable': (p: { detail: string }) =>
+    `un'immagine non si può scaricare o è stata rifiutata${p.detail ? ` («${p.detail}»)` : ''}: controlla il link dell'immagine`,
+  'failure.duplicate': () =>
+    "il social dice che lo stesso post c'è già: controlla l'account prima di riprovare",
+  'failure.misconfigured': (p: { detail: string }) =>
+    `la destinazione non è configurata bene${p.detail ? ` (${p.detail})` : ''}: avvisa l'amministratore di Araldo`,
+  'failure.no_publisher': () =>
+    "per questa destinazione non è configurato nessun servizio di pubblicazione (avvisa l'amministratore di Araldo)",
+  'failure.rate_limited': () => 'il social ha chiesto di rallentare (troppe richieste)',
+  'failure.unavailable': () => 'il social non risponde o ha un problema temporaneo',
+  'failure.unknown': () => "la risposta del social si è persa durante l'invio",
+  'failure.interrupted': () => "Araldo si è interrotto durante l'invio",
+  'failure.publisher_error': () =>
     'il servizio di pubblicazione ha dato un errore imprevisto (i dettagli sono nel registro di Araldo)',
   'publish.done': () => 'Tutte le pubblicazioni sono andate a buon fine.',
   'command.not_allowed': (p: { number: number }) =>
@@ -222,6 +240,8 @@ export const it = {
   'unit.weighted': () => 'caratteri pesati',
   'unit.graphemes': () => 'caratteri',
   'unit.utf16': () => 'unità UTF-16',
+  'reaction.stale_version': (p: { name: string }) =>
+    `${p.name}, il testo è cambiato mentre approvavi: rileggilo e, se va bene, togli e rimetti la ✅.`,
   'reaction.needs_edit': (p: { name: string }) =>
     `${p.name}, sono state chieste modifiche: l'approvazione conta dopo che l'autore avrà corretto il testo con /edit.`,
   'reaction.withdraw_too_late': (p: { name: string }) =>
@@ -246,6 +266,7 @@ export const it = {
   'delivery.unknown': () => "esito da verificare sull'account",
   'delivery.cancelled': () => 'annullata',
   'audit.reason.self_approval': () => "l'autore non può approvare la propria proposta",
+  'audit.reason.stale_version': () => 'il testo era cambiato nel frattempo',
   'audit.reason.not_an_approver': () => 'non è tra i supervisori',
   'status.delivery': (p: { target: string; state: string; attempts: number; detail: string }) =>
     `  • ${p.target}: ${p.state}${p.attempts > 0 ? ` (${p.attempts === 1 ? '1 tentativo' : `${p.attempts} tentativi`})` : ''}${p.detail ? ` — ${p.detail}` : ''}`,

@@ -4,8 +4,11 @@ import type { PublishOutcome } from '../../core/publish-outcome.ts';
 /** How a feed target is reached from outside. */
 export interface FeedPublisherOptions {
   readonly targetId: string;
-  /** the public base URL of Araldo's HTTP server, without trailing slash */
-  readonly publicUrl: string;
+  /**
+   * the public base URL of Araldo's HTTP server, without trailing slash; a
+   * function is read at each publication (the port is known only once listening)
+   */
+  readonly publicUrl: string | (() => string);
 }
 
 /** The path a feed target's Atom document is served at. */
@@ -41,10 +44,11 @@ export class FeedPublisher implements Publisher {
 
   publish(request: PublishRequest, _signal: AbortSignal): Promise<PublishOutcome> {
     const { targetId, publicUrl } = this.#options;
+    const base = typeof publicUrl === 'string' ? publicUrl : publicUrl();
     return Promise.resolve({
       kind: 'published',
       remoteId: feedEntryId(request.deliveryId),
-      url: feedEntryUrl(`${publicUrl}${feedPath(targetId)}`, request.postNumber, request.deliveryId),
+      url: feedEntryUrl(`${base}${feedPath(targetId)}`, request.postNumber, request.deliveryId),
     });
   }
 }

@@ -1,0 +1,203 @@
+import type { AuditAction } from './audit-event.ts';
+import { drawCard } from './card-builder.ts';
+import { type DeskContext, SYSTEM_ACTOR } from './desk-context.ts';
+import type { ClaimedOwedMessage, OwedCompletion } from './owed-message.ts';
+import type { ChatResult, MessageKey, PostedCard } from './ports.ts';
+import { type InFlight, notBefore } from './publishing.ts';
+import { err } from './result.ts';
+import type { Team } from './team.ts';
+
+/** Tuning of the chat outbox. */
+export interface OutboxPolicy {
+  /** how long a claim on a message lasts; a dispatcher that dies frees it after this */
+  readonly leaseMs: number;
+  /** attempts before a message is given up (logged; the chat is down for good or refuses it) */
+  readonly maxAttempts: number;
+  /** messages claimed at once */
+  readonly batchSize: number;
+  /** messages one process sends at once (to different streams) */
+  readonly maxInFlight: number;
+}
+
+/**
+ * Defaults: retries for about four hours (a chat outage of a morning delays
+ * messages, it does not lose them), 8 messages at once per process. The
+ * lease outlasts the longest attempt (a look-up of 5 pages and a write, each
+ * call at most 10 s), so no attempt is taken over while it may still write.
+ */
+export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = {
+  leaseMs: 180_000,
+  maxAttempts: 30,
+  batchSize: 20,
+  maxInFlight: 8,
+};
+
+/** Wait before attempt n+1 of a message: 1 s, 2 s, 4 s … capped at 10 minutes. */
+export function outboxBackoffMs(attempts: number): number {
+  return Math.min(1000 * 2 ** Math.max(0, attempts - 1), 600_000);
+}
+
+/** What one attempt sends; the result says how it went. */
+async function send(
+  ctx: DeskContext,
+  team: Team,
+  row: ClaimedOwedMessage,
+  key: MessageKey,
+): Promise<ChatResult<PostedCard | undefined> | { readonly skip: true }> {
+  const chat = ctx.deps.chat;
+  const entry = row.postId === undefined ? undefined : await ctx.store.getPostById(row.postId);
+  switch (row.kind) {
+    case 'card': {
+      if (!entry) return { skip: true };
+      return chat.postCard(team, await drawCard(ctx, team, entry), key);
+    }
+    case 'card_update': {
+      // Drawn now, from the post as it is: every update waiting before this one is in it.
+      if (!entry?.post.cardRef) return { skip: true };
+      const done = await chat.updateCard(team, entry.post.cardRef, await drawCard(ctx, team, entry), key);
+      return done.ok ? { ok: true, value: undefined } : done;
+    }
+    case 'thread': {
+      if (!entry || !row.message) return { skip: true };
+      const done = entry.post.cardRef
+        ? await chat.replyInThread(team, entry.post.cardRef, row.message, key)
+        : // The card never went out (the chat refused it): the line goes to the channel, numbered.
+          await chat.postInChannel(
+            team,
+            { ...row.message, text: `#${entry.post.number}: ${row.message.text}` },
+            key,
+          );
+      return done.ok ? { ok: true, value: undefined } : done;
+    }
+    case 'channel':
+    case 'digest': {
+      if (!row.message) return { skip: true };
+      const done = await chat.postInChannel(team, row.message, key);
+      return done.ok ? { ok: true, value: undefined } : done;
+    }
+    case 'private': {
+      if (!row.message || row.recipient === undefined) return { skip: true };
+      const done = await chat.sayPrivately(team, row.recipient, row.message, key);
+      return done.ok ? { ok: true, value: undefined } : done;
+    }
+  }
+}
+
+function toCompletion(
+  ctx: DeskContext,
+  row: ClaimedOwedMessage,
+  result: ChatResult<PostedCard | undefined> | { readonly skip: true },
+  policy: OutboxPolicy,
+): OwedCompletion {
+  if ('skip' in result) return { kind: 'skipped' };
+  const now = ctx.now();
+  if (result.ok) {
+    const action: AuditAction | undefined = row.kind === 'digest' ? 'digest_sent' : undefined;
+    return {
+      kind: 'sent',
+      ...(result.value ? { card: result.value } : {}),
+      ...(action
+        ? {
+            audit: {
+              teamId: row.teamId,
+              postId: undefined,
+              at: now,
+              actorId: SYSTEM_ACTOR.id,
+              actorName: SYSTEM_ACTOR.name,
+              action,
+              details: { day: row.day },
+            },
+          }
+        : {}),
+    };
+  }
+  const failure = result.error;
+  if (failure.code === 'rejected') return { kind: 'failed', error: failure.detail };
+  // A rate limit is the chat asking to wait, not failing: it never uses up the attempts.
+  if (failure.code !== 'rate_limited' && row.attempts >= policy.maxAttempts)
+    return { kind: 'failed', error: `gave up: ${failure.detail}` };
+  if (failure.code === 'rate_limited') {
+    // Slack's limits are per channel and method: every message of the team waits, in every process.
+    const at = new Date(now.getTime() + Math.max(failure.retryAfterMs, 1000));
+    return { kind: 'retry', at, error: failure.detail, uncertain: false, holdChatUntil: at };
+  }
+  return {
+    kind: 'retry',
+    at: new Date(now.getTime() + outboxBackoffMs(row.attempts)),
+    error: failure.detail,
+    uncertain: failure.code === 'uncertain',
+  };
+}
+
+/** One attempt at one owed message, from claim to completion. */
+async function sendClaimed(ctx: DeskContext, row: ClaimedOwedMessage, policy: OutboxPolicy): Promise<void> {
+  const log = ctx.deps.logger.child({ teamId: row.teamId, message: row.id, kind: row.kind });
+  const team = ctx.team(row.teamId);
+  let result: ChatResult<PostedCard | undefined> | { readonly skip: true };
+  if (!team) {
+    result = err({ code: 'rejected', detail: `team ${row.teamId} is not served by this process` });
+  } else {
+    const key: MessageKey = {
+      messageId: row.id,
+      ...(row.postId === undefined ? {} : { postId: row.postId }),
+      mayExist: row.uncertain,
+      owedAt: row.createdAt,
+    };
+    try {
+      result = await send(ctx, team, row, key);
+    } catch (error) {
+      // Chats return their failures; a throw is a bug, and the message may have gone.
+      log.error({ err: error }, 'chat adapter threw');
+      result = err({ code: 'uncertain', detail: `adapter threw: ${(error as Error).message}` });
+    }
+  }
+  const completion = toCompletion(ctx, row, result, policy);
+  if (completion.kind === 'failed') log.error({ error: completion.error }, 'owed message given up');
+  else if (completion.kind === 'retry')
+    log.warn({ error: completion.error, at: completion.at }, 'owed message retried');
+  try {
+    if (!(await ctx.store.completeOwedMessage(row.id, row.claimToken, completion, ctx.now()))) {
+      log.warn({}, 'claim on an owed message lost before completion; another dispatcher took over');
+    }
+  } catch (error) {
+    // The lease runs out and another attempt looks for this message before sending again.
+    log.error({ err: error }, 'could not record an owed message');
+  }
+}
+
+/**
+ * Starts sending the owed messages that may go at `now`, the first of each
+ * stream, as far as this process's room allows; each ending asks for
+ * another round. Returns when the next owed message may go.
+ */
+export async function startOwed(
+  ctx: DeskContext,
+  now: Date,
+  policy: OutboxPolicy,
+  inFlight: InFlight,
+): Promise<Date | undefined> {
+  for (;;) {
+    const room = policy.maxInFlight - inFlight.size;
+    if (room <= 0) break;
+    const rows = await ctx.store.claimOwedMessages(
+      ctx.teamIds,
+      now,
+      Math.min(room, policy.batchSize),
+      policy.leaseMs,
+    );
+    for (const row of rows) inFlight.track(sendClaimed(ctx, row, policy));
+    if (rows.length === 0) break;
+  }
+  return notBefore(await ctx.store.nextOwedAt(ctx.teamIds), now);
+}
+
+/** Sends every owed message that may go now, in order, and waits for them all (tests, shutdown). */
+export async function flushOwed(ctx: DeskContext, policy: OutboxPolicy, inFlight: InFlight): Promise<void> {
+  for (;;) {
+    const ended = inFlight.ended;
+    await startOwed(ctx, ctx.now(), policy, inFlight);
+    // A message that ended while this round looked may have freed the next of its stream: look again.
+    if (inFlight.size === 0 && inFlight.ended === ended) return;
+    await inFlight.any();
+  }
+}

@@ -1,0 +1,330 @@
+import { randomBytes } from 'node:crypto';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { NewAuditEvent } from '../core/audit-event.ts';
+import type { ClaimedOwedMessage, NewOwedMessage, OwedCompletion, OwedKind } from '../core/owed-message.ts';
+import type { OutMessage } from '../core/ports.ts';
+import type { Database } from './database.ts';
+import { auditEvents, digests, outbox, pacing, postCards, posts } from './schema.ts';
+
+/** Transactions and the database share the query API this file uses. */
+export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
+
+/** The pacing key of a team's chat: a 429 holds back all its messages. */
+export function chatPacingKey(teamId: string): string {
+  return `chat:${teamId}`;
+}
+
+/**
+ * The stream an owed message goes out in, in order: a post's conversation,
+ * one person's answers, or the team's channel.
+ */
+function streamOf(message: NewOwedMessage): string {
+  if (message.postId !== undefined) return `post:${message.postId}`;
+  if (message.kind === 'private') return `private:${message.teamId}:${message.recipient ?? ''}`;
+  return `team:${message.teamId}`;
+}
+
+/** Messages owed once ever: a post's card, a team's digest of a day. */
+function dedupeKeyOf(message: NewOwedMessage): string | null {
+  if (message.kind === 'card' && message.postId !== undefined) return `card:${message.postId}`;
+  if (message.kind === 'digest' && message.day !== undefined)
+    return `digest:${message.teamId}:${message.day}`;
+  return null;
+}
+
+/** Writes owed messages; those owed once ever and coalescing card updates are skipped when present. */
+export async function enqueueMessages(tx: Executor, messages: readonly NewOwedMessage[]): Promise<void> {
+  // One statement per row: ON CONFLICT DO NOTHING then skips only the row that repeats.
+  for (const message of messages) {
+    await tx
+      .insert(outbox)
+      .values({
+        teamId: message.teamId,
+        postId: message.postId ?? null,
+        stream: streamOf(message),
+        kind: message.kind,
+        payload: {
+          ...(message.message
+            ? { text: message.message.text, mentions: message.message.mentions ?? [] }
+            : {}),
+          ...(message.recipient === undefined ? {} : { recipient: message.recipient }),
+          ...(message.day === undefined ? {} : { day: message.day }),
+        },
+        dedupeKey: dedupeKeyOf(message),
+        state: 'pending',
+        nextAttemptAt: message.at,
+        createdAt: message.at,
+      })
+      .onConflictDoNothing();
+  }
+}
+
+const payloadSchemaless = (payload: Record<string, unknown>) => ({
+  text: typeof payload.text === 'string' ? payload.text : undefined,
+  mentions: Array.isArray(payload.mentions)
+    ? payload.mentions.filter((m): m is string => typeof m === 'string')
+    : [],
+  recipient: typeof payload.recipient === 'string' ? payload.recipient : undefined,
+  day: typeof payload.day === 'string' ? payload.day : undefined,
+});
+
+type OutboxRow = typeof outbox.$inferSelect;
+
+function toClaimed(row: OutboxRow): ClaimedOwedMessage {
+  const payload = payloadSchemaless(row.payload);
+  const message: OutMessage | undefined =
+    payload.text === undefined
+      ? undefined
+      : { text: payload.text, ...(payload.mentions.length > 0 ? { mentions: payload.mentions } : {}) };
+  return {
+    id: String(row.id),
+    teamId: row.teamId,
+    kind: row.kind as OwedKind,
+    postId: row.postId ?? undefined,
+    message,
+    recipient: payload.recipient,
+    day: payload.day,
+    attempts: row.attempts,
+    uncertain: row.uncertain,
+    createdAt: row.createdAt,
+    claimToken: row.claimToken ?? '',
+  };
+}
+
+/**
+ * Claims the head of each open stream that may go now. The heads are read
+ * from the snapshot; the row lock (SKIP LOCKED) then re-checks the row's
+ * own state, so two dispatchers never hold the same row, and a stream's
+ * second message is never claimed while its first is unsent.
+ */
+export async function claimOwedMessages(
+  tx: Executor,
+  teamIds: readonly string[],
+  now: Date,
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimedOwedMessage[]> {
+  if (teamIds.length === 0) return [];
+  const nowIso = now.toISOString();
+  const teams = sql.join(
+    teamIds.map((id) => sql`${id}`),
+    sql`, `,
+  );
+  const heads = await tx.execute<{ id: string | number }>(sql`
+    with heads as (
+      select distinct on (stream) id
+      from outbox
+      where team_id in (${teams}) and state in ('pending', 'sending')
+      order by stream, id
+    )
+    select o.id from outbox o
+    join heads h on h.id = o.id
+    where ((o.state = 'pending' and o.next_attempt_at <= ${nowIso}::timestamptz)
+        or (o.state = 'sending' and o.claimed_until <= ${nowIso}::timestamptz))
+      and not exists (
+        select 1 from pacing p
+        where p.key = 'chat:' || o.team_id and p.next_free_at > ${nowIso}::timestamptz
+      )
+    order by o.id
+    limit ${limit}
+    for update of o skip locked`);
+  const ids = rowsOf<{ id: string | number }>(heads).map((row) => Number(row.id));
+  if (ids.length === 0) return [];
+  const claimed: ClaimedOwedMessage[] = [];
+  for (const id of ids) {
+    const token = randomBytes(16).toString('hex');
+    const [row] = await tx
+      .update(outbox)
+      .set({
+        // A row still `sending` was abandoned mid-attempt: the chat may have it.
+        uncertain: sql`${outbox.uncertain} or ${outbox.state} = 'sending'`,
+        state: 'sending',
+        attempts: sql`${outbox.attempts} + 1`,
+        claimToken: token,
+        claimedUntil: new Date(now.getTime() + leaseMs),
+      })
+      .where(eq(outbox.id, id))
+      .returning();
+    if (row) claimed.push(toClaimed(row));
+  }
+  return claimed;
+}
+
+/** postgres.js returns rows as the result itself, PGlite under `rows`. */
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** Appends an audit event; the log is append-only (a trigger refuses changes). */
+export async function insertAudit(tx: Executor, event: NewAuditEvent): Promise<void> {
+  await tx.insert(auditEvents).values({
+    teamId: event.teamId,
+    postId: event.postId ?? null,
+    at: event.at,
+    actorId: event.actorId,
+    actorName: event.actorName,
+    action: event.action,
+    details: { ...event.details },
+  });
+}
+
+/** Ends an attempt, only with the current token; a sent card is remembered with its post. */
+export async function completeOwedMessage(
+  tx: Executor,
+  id: string,
+  claimToken: string,
+  completion: OwedCompletion,
+  at: Date,
+): Promise<boolean> {
+  const patch = ((): Partial<typeof outbox.$inferInsert> => {
+    switch (completion.kind) {
+      case 'sent':
+        return { state: 'sent', sentAt: at, lastError: null };
+      case 'skipped':
+        return { state: 'skipped', sentAt: at };
+      case 'failed':
+        return { state: 'failed', lastError: completion.error };
+      case 'retry':
+        return {
+          state: 'pending',
+          nextAttemptAt: completion.at,
+          lastError: completion.error,
+          ...(completion.uncertain ? { uncertain: true } : {}),
+        };
+    }
+  })();
+  const [claimed] = await tx
+    .select({ kind: outbox.kind, postId: outbox.postId, teamId: outbox.teamId })
+    .from(outbox)
+    .where(and(eq(outbox.id, Number(id)), eq(outbox.state, 'sending'), eq(outbox.claimToken, claimToken)));
+  if (!claimed) {
+    // The claim was lost (taken over), so this attempt's outcome is not the
+    // row's. But a card it did post is a card of the post all the same:
+    // reactions on it must count.
+    if (completion.kind === 'sent' && completion.card)
+      await rememberLateCard(tx, id, completion.card.cardRef, at);
+    return false;
+  }
+  // A card update waiting to go already draws the latest post: a retry of
+  // this older one would only repeat it (and two may not wait at once).
+  const superseded =
+    completion.kind === 'retry' &&
+    claimed.kind === 'card_update' &&
+    claimed.postId !== null &&
+    (
+      await tx
+        .select({ id: outbox.id })
+        .from(outbox)
+        .where(
+          and(eq(outbox.postId, claimed.postId), eq(outbox.kind, 'card_update'), eq(outbox.state, 'pending')),
+        )
+        .limit(1)
+    ).length > 0;
+  const [row] = await tx
+    .update(outbox)
+    .set({ ...(superseded ? { state: 'skipped', sentAt: at } : patch), claimToken: null, claimedUntil: null })
+    .where(and(eq(outbox.id, Number(id)), eq(outbox.state, 'sending'), eq(outbox.claimToken, claimToken)))
+    .returning();
+  if (!row) return false;
+  if (completion.kind === 'sent' && completion.card && row.postId) {
+    const { cardRef, link } = completion.card;
+    await tx
+      .insert(postCards)
+      .values({ teamId: row.teamId, cardRef, postId: row.postId, createdAt: at })
+      .onConflictDoNothing();
+    // The first card stays the post's card; a second one (a chat fault) only joins post_cards.
+    await tx
+      .update(posts)
+      .set({ cardRef, cardLink: link ?? null })
+      .where(and(eq(posts.id, row.postId), isNull(posts.cardRef)));
+  }
+  if (completion.kind === 'sent' && row.kind === 'digest') {
+    const day = payloadSchemaless(row.payload).day;
+    if (day !== undefined) {
+      await tx
+        .update(digests)
+        .set({ sentAt: at })
+        .where(and(eq(digests.teamId, row.teamId), eq(digests.day, day)));
+    }
+  }
+  if (completion.kind === 'sent' && completion.audit) await insertAudit(tx, completion.audit);
+  if (completion.kind === 'retry' && completion.holdChatUntil) {
+    await holdUntil(tx, chatPacingKey(row.teamId), completion.holdChatUntil);
+  }
+  return true;
+}
+
+/** Records a card posted by an attempt whose claim was lost, among the post's cards. */
+async function rememberLateCard(tx: Executor, id: string, cardRef: string, at: Date): Promise<void> {
+  const [row] = await tx
+    .select({ teamId: outbox.teamId, postId: outbox.postId, kind: outbox.kind })
+    .from(outbox)
+    .where(eq(outbox.id, Number(id)));
+  if (row?.kind !== 'card' || row.postId === null) return;
+  await tx
+    .insert(postCards)
+    .values({ teamId: row.teamId, cardRef, postId: row.postId, createdAt: at })
+    .onConflictDoNothing();
+  // If no attempt has recorded a card yet, this one is the post's card.
+  await tx.update(posts).set({ cardRef }).where(and(eq(posts.id, row.postId), isNull(posts.cardRef)));
+}
+
+/** Pushes a pacing key's next free instant to `until`, never earlier than it already is. */
+export async function holdUntil(tx: Executor, key: string, until: Date): Promise<void> {
+  await tx
+    .insert(pacing)
+    .values({ key, nextFreeAt: until })
+    .onConflictDoUpdate({
+      target: pacing.key,
+      set: { nextFreeAt: sql`greatest(${pacing.nextFreeAt}, excluded.next_free_at)` },
+    });
+}
+
+/** The earliest instant an open message of these teams may be tried. */
+export async function nextOwedAt(tx: Executor, teamIds: readonly string[]): Promise<Date | undefined> {
+  if (teamIds.length === 0) return undefined;
+  const teams = sql.join(
+    teamIds.map((id) => sql`${id}`),
+    sql`, `,
+  );
+  // Only the first open message of each stream can go: those behind it wait for it.
+  const result = await tx.execute<{ at: string | Date | null }>(sql`
+    with heads as (
+      select distinct on (stream) id, team_id, state, next_attempt_at, claimed_until
+      from outbox
+      where team_id in (${teams}) and state in ('pending', 'sending')
+      order by stream, id
+    )
+    select min(greatest(
+      case when h.state = 'sending' then h.claimed_until else h.next_attempt_at end,
+      coalesce(p.next_free_at, '-infinity'::timestamptz)
+    )) as at
+    from heads h
+    left join pacing p on p.key = 'chat:' || h.team_id`);
+  const at = rowsOf<{ at: string | Date | null }>(result)[0]?.at;
+  return at ? new Date(at) : undefined;
+}
+
+/** Unsent messages of a team, oldest first. */
+export async function listUnsentMessages(
+  tx: Executor,
+  teamId: string,
+): Promise<{ kind: string; postId: string | undefined; state: string }[]> {
+  const rows = await tx
+    .select({ kind: outbox.kind, postId: outbox.postId, state: outbox.state })
+    .from(outbox)
+    .where(and(eq(outbox.teamId, teamId), inArray(outbox.state, ['pending', 'sending'])))
+    .orderBy(asc(outbox.id));
+  return rows.map((row) => ({ kind: row.kind, postId: row.postId ?? undefined, state: row.state }));
+}
+
+/** Records that a team's digest of a day is owed; false when it already was. */
+export async function oweDigest(tx: Executor, teamId: string, day: string, at: Date): Promise<boolean> {
+  const inserted = await tx
+    .insert(digests)
+    .values({ teamId, day, claimedAt: at })
+    .onConflictDoNothing()
+    .returning({ day: digests.day });
+  return inserted.length === 1;
+}
