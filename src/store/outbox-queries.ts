@@ -267,7 +267,10 @@ async function rememberLateCard(tx: Executor, id: string, cardRef: string, at: D
     .values({ teamId: row.teamId, cardRef, postId: row.postId, createdAt: at })
     .onConflictDoNothing();
   // If no attempt has recorded a card yet, this one is the post's card.
-  await tx.update(posts).set({ cardRef }).where(and(eq(posts.id, row.postId), isNull(posts.cardRef)));
+  await tx
+    .update(posts)
+    .set({ cardRef })
+    .where(and(eq(posts.id, row.postId), isNull(posts.cardRef)));
 }
 
 /** Pushes a pacing key's next free instant to `until`, never earlier than it already is. */
