@@ -26,7 +26,7 @@ export interface OutboxPolicy {
  * call at most 10 s), so no attempt is taken over while it may still write.
  */
 export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = {
-  leaseMs: 180_000,
+  leaseMs: 120_000,
   maxAttempts: 30,
   batchSize: 20,
   maxInFlight: 8,

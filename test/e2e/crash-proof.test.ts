@@ -57,7 +57,7 @@ const TEST_TIMEOUT_MS = 360_000;
 const CLOCK_START = '2026-06-10T09:05:00+02:00';
 /**
  * Each restart starts the child's clock this far past where the dead one had
- * got: past the delivery lease (120 s) and the outbox lease (60 s), as if the
+ * got: past the delivery lease and the outbox lease (120 s each), as if the
  * restart had come two minutes later, so what the dead process held is taken
  * over at once rather than after two real minutes. The clock never goes back.
  */

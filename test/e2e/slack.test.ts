@@ -568,6 +568,12 @@ describe('Araldo on Slack', () => {
         await h.araldo.desk.idle();
         h.clock.advance(5000);
         await h.araldo.desk.tick(h.clock.now());
+        // The scheduler may be publishing at this very moment: wait for the line, then count.
+        await h.fake.waitForCall(
+          'chat.postMessage',
+          (call) => call.outcome === 'ok' && inThread(cardTs, /Pubblicata su Sito/)(call),
+        );
+        await h.araldo.desk.flushOwed();
         const thread = h.fake.messages(CHANNEL).filter((m) => m.threadTs === cardTs);
         expect(thread.filter((m) => /Approvata/.test(m.text))).toHaveLength(1);
         expect(thread.filter((m) => /Pubblicata su Sito/.test(m.text))).toHaveLength(1);

@@ -55,6 +55,19 @@ function toSlackContentType(header: string | undefined): SlackContentType | unde
   return acceptable ? known : undefined;
 }
 
+/** Bodies declared over the limit but up to this size are drained before the 413. */
+const DRAIN_MAX_BYTES = 8 * 1024 * 1024;
+
+/** reads and drops the body; resolves when it has ended or the request was closed */
+function drain(req: IncomingMessage): Promise<void> {
+  return new Promise((resolve) => {
+    req.on('error', () => {});
+    req.once('end', resolve);
+    req.once('close', resolve);
+    req.resume();
+  });
+}
+
 /** reads the whole body, stopping at `limit` bytes */
 function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   return new Promise((resolve) => {
@@ -158,6 +171,10 @@ export function createSlackEventsEndpoint(
       return;
     }
     const declared = Number(req.headers['content-length'] ?? 0);
+    // A body declared too large is read and dropped first, when it is not
+    // absurdly large: closing on a client still sending resets the
+    // connection, and the client may never see the 413.
+    if (declared > limit && declared <= DRAIN_MAX_BYTES) await drain(req);
     const body = declared > limit ? ({ ok: false, error: 'too_large' } as const) : await readBody(req, limit);
     if (!body.ok) {
       if (body.error === 'too_large') {
