@@ -245,22 +245,17 @@ export function createDesk(
     // The boundary of every typed command (shell, Slack slash commands, the
     // edit form): a control character never reaches the store or the time reader.
     const clean = checkText(line);
-    const immediate = !clean.ok
-      ? describeTextProblem(team.language, clean.error)
-      : ((): string | undefined => {
-          const parsed = parseCommand(line);
-          if (!parsed) return ctx.msg(team, 'command.not_a_command');
-          if (!Object.hasOwn(HANDLERS, parsed.name))
-            return ctx.msg(team, 'command.unknown', { name: quoted(parsed.name) });
-          return undefined;
-        })();
-    if (immediate !== undefined) {
-      await ctx.decide((tx) => owePrivateReply(tx, team, context, immediate));
-      return { text: immediate };
+    const parsed = clean.ok ? parseCommand(line) : undefined;
+    const handler = parsed && Object.hasOwn(HANDLERS, parsed.name) ? HANDLERS[parsed.name] : undefined;
+    if (!parsed || !handler) {
+      const text = !clean.ok
+        ? describeTextProblem(team.language, clean.error)
+        : parsed
+          ? ctx.msg(team, 'command.unknown', { name: quoted(parsed.name) })
+          : ctx.msg(team, 'command.not_a_command');
+      await ctx.decide((tx) => owePrivateReply(tx, team, context, text));
+      return { text };
     }
-    const parsed = parseCommand(line);
-    const handler = parsed ? HANDLERS[parsed.name] : undefined;
-    if (!parsed || !handler) throw new Error('unreachable: the command was checked above');
     try {
       // One decision: what the command changes, its audit events, the
       // messages it owes and the typist's reply commit together.
@@ -278,14 +273,10 @@ export function createDesk(
     }
   }
 
-  function locate(
-    store: DeskContext,
-    team: Team,
-    locator: PostLocator,
-  ): Promise<PostWithDeliveries | undefined> {
-    if ('number' in locator) return store.store.getPost(team.id, locator.number);
-    if ('cardRef' in locator) return store.store.findPostByCardRef(team.id, locator.cardRef);
-    return store.store
+  function locate(team: Team, locator: PostLocator): Promise<PostWithDeliveries | undefined> {
+    if ('number' in locator) return ctx.store.getPost(team.id, locator.number);
+    if ('cardRef' in locator) return ctx.store.findPostByCardRef(team.id, locator.cardRef);
+    return ctx.store
       .getPostById(locator.postId)
       .then((entry) => (entry?.post.teamId === team.id ? entry : undefined));
   }
@@ -293,7 +284,7 @@ export function createDesk(
   async function react(reaction: IncomingReaction): Promise<LocateResult> {
     const team = ctx.team(reaction.teamId);
     if (!team) throw new Error(`unknown team ${reaction.teamId}`);
-    const found = await locate(ctx, team, reaction.post);
+    const found = await locate(team, reaction.post);
     if (!found) return 'no_such_post';
     const action = toReviewAction(reaction.emoji);
     if (!action) return 'not_a_review';
@@ -316,7 +307,7 @@ export function createDesk(
   async function threadReply(reply: IncomingThreadReply): Promise<LocateResult> {
     const team = ctx.team(reply.teamId);
     if (!team) throw new Error(`unknown team ${reply.teamId}`);
-    const entry = await locate(ctx, team, reply.post);
+    const entry = await locate(team, reply.post);
     if (!entry) return 'no_such_post';
     if (!checkText(reply.text).ok) {
       deps.logger.warn({ teamId: team.id, post: entry.post.number }, 'thread reply with a control character');

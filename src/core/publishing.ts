@@ -302,6 +302,15 @@ function pacingOf(ctx: DeskContext): ReadonlyMap<string, TargetPacing> {
   return new Map(ctx.deps.targets.map((target) => [target.id, target.pacing ?? DEFAULT_PACING]));
 }
 
+/** Records the start of a claimed attempt (`resumed` when it takes over a dead worker's). */
+function auditAttempt(tx: DeskContext, claim: ClaimedDelivery, resumed: boolean): Promise<void> {
+  return tx.audit(claim.post, SYSTEM_ACTOR, 'publish_attempt', {
+    target: claim.delivery.targetId,
+    attempt: claim.delivery.attempts,
+    ...(resumed ? { resumed: true } : {}),
+  });
+}
+
 /** Claims due deliveries and records each attempt's start with the claim, in one transaction. */
 function claimDue(
   ctx: DeskContext,
@@ -311,12 +320,7 @@ function claimDue(
 ): Promise<readonly ClaimedDelivery[]> {
   return ctx.decide(async (tx) => {
     const claims = await tx.store.claimDueDeliveries(tx.teamIds, now, limit, policy.leaseMs, pacingOf(tx));
-    for (const claim of claims) {
-      await tx.audit(claim.post, SYSTEM_ACTOR, 'publish_attempt', {
-        target: claim.delivery.targetId,
-        attempt: claim.delivery.attempts,
-      });
-    }
+    for (const claim of claims) await auditAttempt(tx, claim, false);
     return claims;
   });
 }
@@ -340,11 +344,7 @@ async function recoverAbandoned(
         policy.leaseMs,
       );
       for (const claim of taken.filter((c) => isIdempotent(tx, c.delivery.targetId))) {
-        await tx.audit(claim.post, SYSTEM_ACTOR, 'publish_attempt', {
-          target: claim.delivery.targetId,
-          attempt: claim.delivery.attempts,
-          resumed: true,
-        });
+        await auditAttempt(tx, claim, true);
       }
       return taken;
     });

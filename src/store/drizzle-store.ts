@@ -16,7 +16,7 @@ import type { Post, PostImage, PostState } from '../core/post.ts';
 import { DEFAULT_PACING, type TargetPacing } from '../core/target.ts';
 import type { Database } from './database.ts';
 import * as owed from './outbox-queries.ts';
-import { type Executor, holdUntil, insertAudit, rowsOf } from './outbox-queries.ts';
+import { type Executor, holdUntil, insertAudit, rowsOf, sqlList } from './outbox-queries.ts';
 import { approvals, auditEvents, deliveries, notices, pacing, postCards, posts, teams } from './schema.ts';
 
 type PostRow = typeof posts.$inferSelect;
@@ -707,10 +707,7 @@ export class DrizzleStore implements Store {
 
   async nextDueAt(teamIds: readonly string[]): Promise<Date | undefined> {
     if (teamIds.length === 0) return undefined;
-    const teamList = sql.join(
-      teamIds.map((id) => sql`${id}`),
-      sql`, `,
-    );
+    const teamList = sqlList(teamIds);
     const result = await this.#db.execute<{ at: string | Date | null }>(sql`
       select min(greatest(d.next_attempt_at, coalesce(p.next_free_at, '-infinity'::timestamptz))) as at
       from deliveries d

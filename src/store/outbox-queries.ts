@@ -106,10 +106,7 @@ export async function claimOwedMessages(
 ): Promise<ClaimedOwedMessage[]> {
   if (teamIds.length === 0) return [];
   const nowIso = now.toISOString();
-  const teams = sql.join(
-    teamIds.map((id) => sql`${id}`),
-    sql`, `,
-  );
+  const teams = sqlList(teamIds);
   const heads = await tx.execute<{ id: string | number }>(sql`
     with heads as (
       select distinct on (stream) id
@@ -148,6 +145,14 @@ export async function claimOwedMessages(
     if (row) claimed.push(toClaimed(row));
   }
   return claimed;
+}
+
+/** Values as a comma-separated list of bound parameters, for `in (…)` in raw SQL. */
+export function sqlList(values: readonly string[]) {
+  return sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  );
 }
 
 /** postgres.js returns rows as the result itself, PGlite under `rows`. */
@@ -287,10 +292,7 @@ export async function holdUntil(tx: Executor, key: string, until: Date): Promise
 /** The earliest instant an open message of these teams may be tried. */
 export async function nextOwedAt(tx: Executor, teamIds: readonly string[]): Promise<Date | undefined> {
   if (teamIds.length === 0) return undefined;
-  const teams = sql.join(
-    teamIds.map((id) => sql`${id}`),
-    sql`, `,
-  );
+  const teams = sqlList(teamIds);
   // Only the first open message of each stream can go: those behind it wait for it.
   const result = await tx.execute<{ at: string | Date | null }>(sql`
     with heads as (
