@@ -21,7 +21,8 @@ export function buildCard(
     images: post.images,
     targets: deliveries.map((delivery) => {
       const target = ctx.target(delivery.targetId);
-      const meter = target ? measure(ctx.rulesOf(target), post.text, post.images.length) : undefined;
+      const rules = target ? ctx.rulesOf(target) : undefined;
+      const meter = rules ? measure(rules, post.text, post.images.length) : undefined;
       return {
         id: delivery.targetId,
         displayName: target?.displayName ?? delivery.targetId,
@@ -29,6 +30,7 @@ export function buildCard(
         used: meter?.used ?? post.text.length,
         limit: meter?.limit,
         url: delivery.publicUrl,
+        altTextDropped: post.images.length > 0 && rules?.carriesAltText === false,
       };
     }),
     when: post.requestedAt ? formatLocalTime(post.requestedAt, team.timeZone, team.language) : undefined,

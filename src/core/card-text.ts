@@ -12,7 +12,8 @@ export function renderCardText(card: Card): string[] {
       target.limit === undefined
         ? `${target.used}, ${t(l, 'card.nolimit')}`
         : `${target.used}/${target.limit}`;
-    return `  • ${target.displayName} (${target.id}) ${meter}${target.url ? ` → ${target.url}` : ''}`;
+    const alt = target.altTextDropped ? ` (${t(l, 'card.alt_dropped')})` : '';
+    return `  • ${target.displayName} (${target.id}) ${meter}${alt}${target.url ? ` → ${target.url}` : ''}`;
   });
   return [
     t(l, 'card.title', { number: card.postNumber, urgent: card.urgent }),

@@ -12,6 +12,8 @@ export interface CardTarget {
   readonly limit: number | undefined;
   /** the delivery's public URL once published */
   readonly url: string | undefined;
+  /** true when the post has images and this network drops their alt text */
+  readonly altTextDropped: boolean;
 }
 
 /**

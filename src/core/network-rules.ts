@@ -21,6 +21,12 @@ export interface NetworkRules {
   readonly maxImages: number;
   /** the most hashtags the network accepts in one post, or undefined when it sets none */
   readonly maxHashtags: number | undefined;
+  /**
+   * False when the network has no place for an image's alt text (Telegram):
+   * the card says so beside the target, so the team knows the description
+   * will not reach readers there.
+   */
+  readonly carriesAltText: boolean;
   /** the network's own length of `text` */
   count(text: string): number;
 }

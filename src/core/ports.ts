@@ -123,6 +123,27 @@ export interface PublishRequest {
   readonly author: Actor;
   /** the instant the publication happens, from the core's clock */
   readonly publishedAt: Date;
+  /**
+   * When the post was proposed: the same on every attempt, so a network
+   * whose record ids carry a time (Bluesky's TIDs) derives the same id again.
+   */
+  readonly proposedAt: Date;
+  /**
+   * Who approved the version being published, and every target the post
+   * goes to. Read on demand (only some networks carry them, and the
+   * publishing loop must stay a few statements per delivery).
+   */
+  readonly approval: () => Promise<PublishApproval>;
+}
+
+/** What `PublishRequest.approval` reads: the post's approvers and all its targets. */
+export interface PublishApproval {
+  readonly approvers: readonly Actor[];
+  readonly targets: readonly {
+    readonly id: string;
+    readonly displayName: string;
+    readonly network: string;
+  }[];
 }
 
 /** Publishes to one target's account. One instance per target, credentials bound. */

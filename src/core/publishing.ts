@@ -1,7 +1,7 @@
 import { type DeskContext, SYSTEM_ACTOR } from './desk-context.ts';
 import { describeFailure } from './failure-words.ts';
 import { formatLocalClock, formatLocalTime } from './local-time-format.ts';
-import type { ClaimedDelivery, DeliveryCompletion, PostWithDeliveries } from './ports.ts';
+import type { ClaimedDelivery, DeliveryCompletion, PostWithDeliveries, PublishApproval } from './ports.ts';
 import type { PublishOutcome } from './publish-outcome.ts';
 import { DEFAULT_PACING, type TargetPacing } from './target.ts';
 
@@ -85,6 +85,25 @@ function isIdempotent(ctx: DeskContext, targetId: string): boolean {
   return target ? (ctx.deps.publisherFor(target)?.idempotent ?? false) : false;
 }
 
+/** The approvers of the version being published and every live target of the post, for networks that carry them. */
+async function readApproval(ctx: DeskContext, claim: ClaimedDelivery): Promise<PublishApproval> {
+  const [approvers, entry] = await Promise.all([
+    ctx.store.listApprovals(claim.post.id, claim.post.version),
+    ctx.store.getPostById(claim.post.id),
+  ]);
+  const targets = (entry?.deliveries ?? [])
+    .filter((delivery) => delivery.state !== 'cancelled')
+    .map((delivery) => {
+      const target = ctx.target(delivery.targetId);
+      return {
+        id: delivery.targetId,
+        displayName: target?.displayName ?? delivery.targetId,
+        network: target?.network ?? 'unknown',
+      };
+    });
+  return { approvers, targets };
+}
+
 async function callPublisher(
   ctx: DeskContext,
   claim: ClaimedDelivery,
@@ -108,6 +127,8 @@ async function callPublisher(
         images: claim.post.images,
         author: claim.post.author,
         publishedAt: ctx.now(),
+        proposedAt: claim.post.createdAt,
+        approval: () => readApproval(ctx, claim),
       },
       ctx.deps.clock.signalAfter(timeoutMs),
     );

@@ -15,6 +15,7 @@ import {
 import { FeedPublisher } from '../../src/publish/feed/feed-publisher.ts';
 import { type AtomFeed, atomParser, textOf, XML_CHARS } from '../support/atom-reader.ts';
 import { createDeskHarness } from '../support/desk-harness.ts';
+import { approvalOf } from '../support/publish-request.ts';
 import { createTestDatabase, type TestDatabase, testDriver } from '../support/test-database.ts';
 
 // The `feed` network (SPEC §2): the published delivery row is the entry and
@@ -50,6 +51,8 @@ function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
     images: [],
     author: { id: 'editor', name: 'editor' },
     publishedAt: new Date('2026-11-21T10:00:00Z'),
+    proposedAt: new Date('2026-11-21T09:00:00Z'),
+    approval: async () => approvalOf(TARGET),
     ...overrides,
   };
 }

@@ -40,7 +40,17 @@ const CARD: Card = {
   postNumber: 7,
   text: 'Open day in biblioteca sabato alle 10',
   images: [],
-  targets: [{ id: 'sito', displayName: 'Sito', network: 'feed', used: 37, limit: undefined, url: undefined }],
+  targets: [
+    {
+      id: 'sito',
+      displayName: 'Sito',
+      network: 'feed',
+      used: 37,
+      limit: undefined,
+      url: undefined,
+      altTextDropped: false,
+    },
+  ],
   when: undefined,
   author: { id: EDITOR, name: 'Giulia' },
   state: 'pending',

@@ -11,6 +11,7 @@ import { parseSecret, signMessage } from '../../src/publish/webhook/signature.ts
 import { WebhookPublisher } from '../../src/publish/webhook/webhook-publisher.ts';
 import { FakeWebhookReceiver, type ReceivedWebhook } from '../fakes/fake-webhook-receiver.ts';
 import { RecordingLogger } from '../fakes/recording-logger.ts';
+import { approvalOf } from '../support/publish-request.ts';
 
 // The `webhook` network against a real HTTP receiver on loopback, through
 // the real fetch. Signatures follow Standard Webhooks 1.0.0
@@ -54,6 +55,8 @@ function requestFor(target: Target, overrides: Partial<PublishRequest> = {}): Pu
     ],
     author: { id: 'U0EDITOR', name: 'Giulia' },
     publishedAt: new Date('2026-11-21T09:00:00Z'),
+    proposedAt: new Date('2026-11-20T15:30:00Z'),
+    approval: async () => approvalOf(target),
     ...overrides,
   };
 }
@@ -152,6 +155,8 @@ describe('WebhookPublisher', () => {
           { url: 'https://www.comune.example.it/img/mercatino.jpg', alt: 'Bancarelle illuminate in piazza' },
         ],
         author: { id: 'U0EDITOR', name: 'Giulia' },
+        approvers: [{ id: 'U0CAPO', name: 'Capo' }],
+        targets: [{ id: 'sito-hook', displayName: 'Sito (webhook)', network: 'webhook' }],
         publishedAt: '2026-11-21T09:00:00.000Z',
       },
     });
@@ -243,6 +248,47 @@ describe('WebhookPublisher', () => {
     );
     expect(outcome.kind).toBe('unavailable');
     expect(receiver.requests).toEqual([]);
+  });
+
+  it('sends nothing and retries later when the approvers cannot be read', async () => {
+    const receiver = await startReceiver();
+    const outcome = await publisherFor(receiver.url).publish(
+      requestFor(targetFor(receiver.url), {
+        approval: () => Promise.reject(new Error('connection terminated')),
+      }),
+      new AbortController().signal,
+    );
+    expect(outcome.kind).toBe('unavailable');
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it('names every approver and every target of the post', async () => {
+    const receiver = await startReceiver();
+    const target = targetFor(receiver.url);
+    await publisherFor(receiver.url).publish(
+      requestFor(target, {
+        approval: async () => ({
+          approvers: [
+            { id: 'U0CAPO', name: 'Capo' },
+            { id: 'U0VICE', name: 'Vice' },
+          ],
+          targets: [
+            { id: 'sito', displayName: 'Sito', network: 'feed' },
+            { id: 'sito-hook', displayName: 'Sito (webhook)', network: 'webhook' },
+          ],
+        }),
+      }),
+      new AbortController().signal,
+    );
+    const body = receiver.requests[0]?.body as { data: { approvers: unknown; targets: unknown } };
+    expect(body.data.approvers).toEqual([
+      { id: 'U0CAPO', name: 'Capo' },
+      { id: 'U0VICE', name: 'Vice' },
+    ]);
+    expect(body.data.targets).toEqual([
+      { id: 'sito', displayName: 'Sito', network: 'feed' },
+      { id: 'sito-hook', displayName: 'Sito (webhook)', network: 'webhook' },
+    ]);
   });
 
   it('reports a receiver that cannot be reached as unavailable: nothing was sent', async () => {

@@ -27,7 +27,15 @@ const card: Card = {
   text: 'Chiuso il ponte di via Roma <fino alle 18> & deviazioni',
   images: [{ url: 'https://comune.example.it/ponte.jpg', alt: 'Il ponte transennato' }],
   targets: [
-    { id: 'sito', displayName: 'Sito', network: 'feed', used: 55, limit: undefined, url: undefined },
+    {
+      id: 'sito',
+      displayName: 'Sito',
+      network: 'feed',
+      used: 55,
+      limit: undefined,
+      url: undefined,
+      altTextDropped: false,
+    },
     {
       id: 'comune-x',
       displayName: 'X',
@@ -35,6 +43,7 @@ const card: Card = {
       used: 55,
       limit: 280,
       url: 'https://x.com/i/web/status/1',
+      altTextDropped: false,
     },
   ],
   when: undefined,
@@ -197,6 +206,7 @@ describe('Slack translation', () => {
             used: 1,
             limit: undefined,
             url: 'https://comune.example.it/feed?a=1&b=2|x>y',
+            altTextDropped: false,
           },
         ],
       });

@@ -114,7 +114,8 @@ export function toCardMessage(card: Card): { text: string; blocks: Block[] } {
     .map((target) => {
       const meter = target.limit === undefined ? `${target.used}` : `${target.used}/${target.limit}`;
       const link = target.url ? ` <${linkUrl(target.url)}|↗>` : '';
-      return `${escapeMrkdwn(target.displayName)} \`${meter}\`${link}`;
+      const alt = target.altTextDropped ? ` _(${escapeMrkdwn(t(l, 'card.alt_dropped'))})_` : '';
+      return `${escapeMrkdwn(target.displayName)} \`${meter}\`${alt}${link}`;
     })
     .join(' · ');
   const when = card.when === undefined ? t(l, 'card.when.asap') : t(l, 'card.when.at', { when: card.when });

@@ -13,6 +13,7 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
     `To decide, react to this message: ✅ approve, ❌ reject, ✏️ request changes. Details: /status ${p.number}`,
   'card.image': (p) => `Image: ${p.url} (alt: ${p.alt})`,
   'card.nolimit': () => 'no limit',
+  'card.alt_dropped': () => 'image alt text does not reach this network',
   'state.pending': () => 'waiting for approval',
   'state.changes_requested': () => 'changes requested',
   'state.approved': () => 'approved',

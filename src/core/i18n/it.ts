@@ -15,6 +15,7 @@ export const it = {
     `Per decidere reagisci a questo messaggio: ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche. Dettagli: /status ${p.number}`,
   'card.image': (p: { url: string; alt: string }) => `Immagine: ${p.url} (alt: ${p.alt})`,
   'card.nolimit': () => 'nessun limite',
+  'card.alt_dropped': () => 'il testo alternativo delle immagini qui non arriva',
   'state.pending': () => 'in attesa di approvazione',
   'state.changes_requested': () => 'modifiche richieste',
   'state.approved': () => 'approvata',

@@ -24,6 +24,7 @@ export const blueskyNetwork: PlannedNetwork = Object.freeze<PlannedNetwork>({
     requiresImage: false,
     maxImages: 4,
     maxHashtags: undefined,
+    carriesAltText: true,
     count: countGraphemes,
   }),
   // docs.bsky.app/docs/advanced-guides/rate-limits: 5,000 points an hour per

@@ -17,6 +17,7 @@ export const facebookNetwork: PlannedNetwork = Object.freeze<PlannedNetwork>({
     requiresImage: false,
     maxImages: 10,
     maxHashtags: undefined,
+    carriesAltText: true,
     count: countCodePoints,
   }),
   // networks.md: the Graph API documents no fixed posting rate; a page's

@@ -21,6 +21,7 @@ export const feedNetwork: PublishingNetwork = Object.freeze<PublishingNetwork>({
     requiresImage: false,
     maxImages: 10,
     maxHashtags: undefined,
+    carriesAltText: true,
     count: countCodePoints,
   }),
   // No interval: publishing writes nothing and no remote service is called.

@@ -18,6 +18,7 @@ export const instagramNetwork: PlannedNetwork = Object.freeze<PlannedNetwork>({
     requiresImage: true,
     maxImages: 10,
     maxHashtags: 30,
+    carriesAltText: true,
     count: countCodePoints,
   }),
   // networks.md: a publishing quota of 50 posts per 24 hours (docs). Spread

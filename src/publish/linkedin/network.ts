@@ -17,6 +17,7 @@ export const linkedinNetwork: PlannedNetwork = Object.freeze<PlannedNetwork>({
     requiresImage: false,
     maxImages: 20,
     maxHashtags: undefined,
+    carriesAltText: true,
     count: countCodePoints,
   }),
   // networks.md: a 429 against daily quotas, no per-minute figure; the

@@ -20,6 +20,7 @@ export const mastodonNetwork: PlannedNetwork = Object.freeze<PlannedNetwork>({
     requiresImage: false,
     maxImages: 4,
     maxHashtags: undefined,
+    carriesAltText: true,
     count: countStatus,
   }),
   // docs.joinmastodon.org/api/rate-limits: 300 requests per 5 minutes per

@@ -21,6 +21,7 @@ export const telegramNetwork: PlannedNetwork = Object.freeze<PlannedNetwork>({
     requiresImage: false,
     maxImages: 1,
     maxHashtags: undefined,
+    carriesAltText: false,
     count: countUtf16,
   }),
   // Bot API FAQ (core.telegram.org/bots/faq, "My bot is hitting limits"): at

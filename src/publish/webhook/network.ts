@@ -32,6 +32,7 @@ export const webhookNetwork: PublishingNetwork = Object.freeze<PublishingNetwork
     requiresImage: false,
     maxImages: 10,
     maxHashtags: undefined,
+    carriesAltText: true,
     count: countCodePoints,
   }),
   // networks.md: no documented rate; the receiver says 429 with Retry-After,

@@ -1,4 +1,4 @@
-import type { PublishRequest } from '../../core/ports.ts';
+import type { PublishApproval, PublishRequest } from '../../core/ports.ts';
 
 /**
  * What a receiver gets: a Standard Webhooks payload (`type`, `timestamp`,
@@ -23,13 +23,17 @@ export interface WebhookPayload {
     /** every image with its alt text, which receivers must show with it */
     readonly images: readonly { readonly url: string; readonly alt: string }[];
     readonly author: { readonly id: string; readonly name: string };
+    /** who approved the published text, in the order they approved */
+    readonly approvers: readonly { readonly id: string; readonly name: string }[];
+    /** every target the post goes to, this webhook included */
+    readonly targets: readonly { readonly id: string; readonly displayName: string; readonly network: string }[];
     /** the same instant as `timestamp` */
     readonly publishedAt: string;
   };
 }
 
-/** The payload of a publication request. Pure. */
-export function toWebhookPayload(request: PublishRequest): WebhookPayload {
+/** The payload of a publication request and its approval. Pure. */
+export function toWebhookPayload(request: PublishRequest, approval: PublishApproval): WebhookPayload {
   const publishedAt = request.publishedAt.toISOString();
   return {
     type: 'post.published',
@@ -42,6 +46,12 @@ export function toWebhookPayload(request: PublishRequest): WebhookPayload {
       text: request.text,
       images: request.images.map((image) => ({ url: image.url, alt: image.alt })),
       author: { id: request.author.id, name: request.author.name },
+      approvers: approval.approvers.map((approver) => ({ id: approver.id, name: approver.name })),
+      targets: approval.targets.map((target) => ({
+        id: target.id,
+        displayName: target.displayName,
+        network: target.network,
+      })),
       publishedAt,
     },
   };

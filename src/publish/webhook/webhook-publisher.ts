@@ -1,5 +1,5 @@
 import { AppError } from '../../core/app-error.ts';
-import type { Logger, Publisher, PublishRequest } from '../../core/ports.ts';
+import type { Logger, PublishApproval, Publisher, PublishRequest } from '../../core/ports.ts';
 import type { PublishOutcome } from '../../core/publish-outcome.ts';
 import { fromReceiverAnswer, fromRequestError } from './outcome.ts';
 import { toWebhookPayload } from './payload.ts';
@@ -76,8 +76,16 @@ export class WebhookPublisher implements Publisher {
       );
     }
     if (signal.aborted) return { kind: 'unavailable', detail: 'the attempt’s time ran out before sending' };
+    let approval: PublishApproval;
+    try {
+      approval = await request.approval();
+    } catch (error) {
+      // Nothing left: the database could not say who approved; try again later.
+      this.#options.logger.warn({ delivery: request.deliveryId, err: error }, 'could not read the approval');
+      return { kind: 'unavailable', detail: 'could not read the post’s approvers' };
+    }
     const now = this.#options.now ?? (() => new Date());
-    const body = JSON.stringify(toWebhookPayload(request));
+    const body = JSON.stringify(toWebhookPayload(request, approval));
     const timestamp = Math.floor(now().getTime() / 1000);
     const send = this.#options.fetch ?? fetch;
     let response: Response;

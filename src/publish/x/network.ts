@@ -16,6 +16,7 @@ export const xNetwork: PlannedNetwork = Object.freeze<PlannedNetwork>({
     requiresImage: false,
     maxImages: 4,
     maxHashtags: undefined,
+    carriesAltText: true,
     count: countWeighted,
   }),
   // networks.md: a 429 carries x-rate-limit-reset (epoch seconds), no
