@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { ChatRouter } from './chat/chat-router.ts';
 import { ShellAdapter } from './chat/shell/shell-adapter.ts';
 import { ShellChat } from './chat/shell/shell-chat.ts';
-import { SlackAdapter } from './chat/slack/slack-adapter.ts';
+import type { SlackAdapter } from './chat/slack/slack-adapter.ts';
 import { type AppConfig, loadConfig } from './config.ts';
 import { AppError } from './core/app-error.ts';
 import { createDesk, type Desk } from './core/desk.ts';
@@ -119,6 +119,9 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
   });
   let slack: SlackAdapter | undefined;
   if (config.slack) {
+    // Loaded only when a team chats on Slack: Bolt takes a quarter of a
+    // second to load, which a shell-only or Discord-only start need not pay.
+    const { SlackAdapter } = await import('./chat/slack/slack-adapter.ts');
     slack = new SlackAdapter(desk, {
       ...config.slack,
       teams: config.teams.filter((team) => team.chat === 'slack'),

@@ -1,5 +1,5 @@
 import type { Actor } from './actor.ts';
-import type { AuditAction } from './audit-event.ts';
+import type { AuditAction, NewAuditEvent } from './audit-event.ts';
 import type { MessageKey } from './i18n/it.ts';
 import type { MessageArgs } from './i18n/translate.ts';
 import { t } from './i18n/translate.ts';
@@ -32,6 +32,18 @@ export interface DeskDeps {
   readonly kick?: () => void;
 }
 
+/**
+ * What a decision in progress has produced: its audit events and owed
+ * messages, written just before it commits, and the wake-ups and nudge to
+ * give once it has.
+ */
+interface DecisionEffects {
+  readonly wakes: Date[];
+  owed: boolean;
+  readonly audit: NewAuditEvent[];
+  readonly messages: NewOwedMessage[];
+}
+
 /** The system itself as an actor in the audit log. */
 export const SYSTEM_ACTOR: Actor = { id: 'araldo', name: 'Araldo' };
 
@@ -44,13 +56,13 @@ export class DeskContext {
   readonly deps: DeskDeps;
   readonly #teams: ReadonlyMap<string, Team>;
   readonly #targets: ReadonlyMap<string, Target>;
-  /** set inside a decision: what to do once it has committed */
-  readonly #afterCommit: { wakes: Date[]; owed: boolean } | undefined;
+  /** set inside a decision: what it writes at its end, and what to do once it has committed */
+  readonly #afterCommit: DecisionEffects | undefined;
 
   constructor(
     deps: DeskDeps,
     shared?: { teams: ReadonlyMap<string, Team>; targets: ReadonlyMap<string, Target> },
-    afterCommit?: { wakes: Date[]; owed: boolean },
+    afterCommit?: DecisionEffects,
   ) {
     this.deps = deps;
     this.#teams = shared?.teams ?? new Map(deps.teams.map((team) => [team.id, team]));
@@ -105,10 +117,17 @@ export class DeskContext {
    */
   async decide<T>(work: (ctx: DeskContext) => Promise<T>): Promise<T> {
     if (this.#afterCommit) return work(this);
-    const after = { wakes: [] as Date[], owed: false };
-    const result = await this.store.inTransaction((store) =>
-      work(new DeskContext({ ...this.deps, store }, { teams: this.#teams, targets: this.#targets }, after)),
-    );
+    const after: DecisionEffects = { wakes: [], owed: false, audit: [], messages: [] };
+    const result = await this.store.inTransaction(async (store) => {
+      const done = await work(
+        new DeskContext({ ...this.deps, store }, { teams: this.#teams, targets: this.#targets }, after),
+      );
+      // Written last, one statement each whatever the decision's size: the
+      // order within each is the order the decision produced them in.
+      if (after.audit.length > 0) await store.appendAudit(after.audit);
+      if (after.messages.length > 0) await store.enqueueMessages(after.messages);
+      return done;
+    });
     for (const at of after.wakes) this.deps.wake?.(at);
     if (after.owed) this.deps.kick?.();
     return result;
@@ -120,7 +139,7 @@ export class DeskContext {
     action: AuditAction,
     details: Record<string, unknown> = {},
   ): Promise<void> {
-    await this.store.appendAudit({
+    const event = {
       teamId: post.teamId,
       postId: post.id,
       at: this.now(),
@@ -128,15 +147,22 @@ export class DeskContext {
       actorName: actor.name,
       action,
       details,
-    });
+    };
+    if (this.#afterCommit) this.#afterCommit.audit.push(event);
+    else await this.store.appendAudit([event]);
   }
 
   /** owes messages to the chat, with the decision in progress */
   async owe(messages: readonly Omit<NewOwedMessage, 'at'>[]): Promise<void> {
     const at = this.now();
-    await this.store.enqueueMessages(messages.map((message) => ({ ...message, at })));
-    if (this.#afterCommit) this.#afterCommit.owed = true;
-    else this.deps.kick?.();
+    const owed = messages.map((message) => ({ ...message, at }));
+    if (this.#afterCommit) {
+      this.#afterCommit.messages.push(...owed);
+      this.#afterCommit.owed = true;
+    } else {
+      await this.store.enqueueMessages(owed);
+      this.deps.kick?.();
+    }
   }
 
   /** owes a line in the post's thread (in the channel, numbered, if its card never went out) */

@@ -1,6 +1,7 @@
 import type { AuditAction } from './audit-event.ts';
-import { drawCard } from './card-builder.ts';
+import { buildCard } from './card-builder.ts';
 import { type DeskContext, SYSTEM_ACTOR } from './desk-context.ts';
+import { GroupCommit } from './group-commit.ts';
 import type { ClaimedOwedMessage, OwedCompletion } from './owed-message.ts';
 import type { ChatResult, MessageKey, PostedCard } from './ports.ts';
 import { type InFlight, notBefore } from './publishing.ts';
@@ -21,15 +22,15 @@ export interface OutboxPolicy {
 
 /**
  * Defaults: retries for about four hours (a chat outage of a morning delays
- * messages, it does not lose them), 8 messages at once per process. The
+ * messages, it does not lose them), 32 messages at once per process. The
  * lease outlasts the longest attempt (a look-up of 5 pages and a write, each
  * call at most 10 s), so no attempt is taken over while it may still write.
  */
 export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = {
   leaseMs: 120_000,
   maxAttempts: 30,
-  batchSize: 20,
-  maxInFlight: 8,
+  batchSize: 32,
+  maxInFlight: 32,
 };
 
 /** Wait before attempt n+1 of a message: 1 s, 2 s, 4 s … capped at 10 minutes. */
@@ -45,26 +46,35 @@ async function send(
   key: MessageKey,
 ): Promise<ChatResult<PostedCard | undefined> | { readonly skip: true }> {
   const chat = ctx.deps.chat;
-  const entry = row.postId === undefined ? undefined : await ctx.store.getPostById(row.postId);
+  const current = () => (row.postId === undefined ? undefined : ctx.store.getPostWithApprovers(row.postId));
   switch (row.kind) {
     case 'card': {
-      if (!entry) return { skip: true };
-      return chat.postCard(team, await drawCard(ctx, team, entry), key);
+      const found = await current();
+      if (!found) return { skip: true };
+      return chat.postCard(team, buildCard(ctx, team, found.entry, found.approvers), key);
     }
     case 'card_update': {
       // Drawn now, from the post as it is: every update waiting before this one is in it.
-      if (!entry?.post.cardRef) return { skip: true };
-      const done = await chat.updateCard(team, entry.post.cardRef, await drawCard(ctx, team, entry), key);
+      const found = await current();
+      const cardRef = found?.entry.post.cardRef;
+      if (!found || !cardRef) return { skip: true };
+      const done = await chat.updateCard(
+        team,
+        cardRef,
+        buildCard(ctx, team, found.entry, found.approvers),
+        key,
+      );
       return done.ok ? { ok: true, value: undefined } : done;
     }
     case 'thread': {
-      if (!entry || !row.message) return { skip: true };
-      const done = entry.post.cardRef
-        ? await chat.replyInThread(team, entry.post.cardRef, row.message, key)
+      // The post's card and number came with the claim: a line reads nothing more.
+      if (!row.post || !row.message) return { skip: true };
+      const done = row.post.cardRef
+        ? await chat.replyInThread(team, row.post.cardRef, row.message, key)
         : // The card never went out (the chat refused it): the line goes to the channel, numbered.
           await chat.postInChannel(
             team,
-            { ...row.message, text: `#${entry.post.number}: ${row.message.text}` },
+            { ...row.message, text: `#${row.post.number}: ${row.message.text}` },
             key,
           );
       return done.ok ? { ok: true, value: undefined } : done;
@@ -117,7 +127,8 @@ function toCompletion(
   if (failure.code !== 'rate_limited' && row.attempts >= policy.maxAttempts)
     return { kind: 'failed', error: `gave up: ${failure.detail}` };
   if (failure.code === 'rate_limited') {
-    // Slack's limits are per channel and method: every message of the team waits, in every process.
+    // Slack's limits are per channel and method: the team's messages of the same lane
+    // (private answers, or the channel's) wait, in every process.
     const at = new Date(now.getTime() + Math.max(failure.retryAfterMs, 1000));
     return { kind: 'retry', at, error: failure.detail, uncertain: false, holdChatUntil: at };
   }
@@ -129,8 +140,35 @@ function toCompletion(
   };
 }
 
+/** An attempt's end on an owed message, to record. */
+interface OwedEnd {
+  readonly id: string;
+  readonly claimToken: string;
+  readonly completion: OwedCompletion;
+}
+
+/** The most ends of owed messages recorded in one write. */
+const MAX_ENDS_PER_WRITE = 100;
+
+// One group commit of messages' ends per process's set of sends under way.
+const recorders = new WeakMap<InFlight, GroupCommit<OwedEnd, boolean>>();
+
+function recorderOf(ctx: DeskContext, inFlight: InFlight): GroupCommit<OwedEnd, boolean> {
+  let recorder = recorders.get(inFlight);
+  if (!recorder) {
+    recorder = new GroupCommit((ends) => ctx.store.completeOwedMessages(ends, ctx.now()), MAX_ENDS_PER_WRITE);
+    recorders.set(inFlight, recorder);
+  }
+  return recorder;
+}
+
 /** One attempt at one owed message, from claim to completion. */
-async function sendClaimed(ctx: DeskContext, row: ClaimedOwedMessage, policy: OutboxPolicy): Promise<void> {
+async function sendClaimed(
+  ctx: DeskContext,
+  row: ClaimedOwedMessage,
+  policy: OutboxPolicy,
+  inFlight: InFlight,
+): Promise<void> {
   const log = ctx.deps.logger.child({ teamId: row.teamId, message: row.id, kind: row.kind });
   const team = ctx.team(row.teamId);
   let result: ChatResult<PostedCard | undefined> | { readonly skip: true };
@@ -156,7 +194,7 @@ async function sendClaimed(ctx: DeskContext, row: ClaimedOwedMessage, policy: Ou
   else if (completion.kind === 'retry')
     log.warn({ error: completion.error, at: completion.at }, 'owed message retried');
   try {
-    if (!(await ctx.store.completeOwedMessage(row.id, row.claimToken, completion, ctx.now()))) {
+    if (!(await recorderOf(ctx, inFlight).submit({ id: row.id, claimToken: row.claimToken, completion }))) {
       log.warn({}, 'claim on an owed message lost before completion; another dispatcher took over');
     }
   } catch (error) {
@@ -185,7 +223,7 @@ export async function startOwed(
       Math.min(room, policy.batchSize),
       policy.leaseMs,
     );
-    for (const row of rows) inFlight.track(sendClaimed(ctx, row, policy));
+    for (const row of rows) inFlight.track(sendClaimed(ctx, row, policy, inFlight));
     if (rows.length === 0) break;
   }
   return notBefore(await ctx.store.nextOwedAt(ctx.teamIds), now);

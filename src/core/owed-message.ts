@@ -47,6 +47,12 @@ export interface ClaimedOwedMessage {
   readonly createdAt: Date;
   /** the proof of this claim; completing needs it */
   readonly claimToken: string;
+  /**
+   * The post's card and number as they were at the claim, for a thread
+   * line (read with the claim, so a line costs no more reads); undefined
+   * when the post has no card yet, or the message is about no post.
+   */
+  readonly post?: { readonly number: number; readonly cardRef: string | undefined };
 }
 
 /**
@@ -54,7 +60,8 @@ export interface ClaimedOwedMessage {
  * - `sent`: the chat has it; for a card, where it is; `audit` is appended
  *   in the same transaction (the digest's `digest_sent`).
  * - `retry`: try again at `at`; `uncertain` when it may have been written;
- *   `holdChatUntil` pushes back every message of the team (a 429).
+ *   `holdChatUntil` pushes back every message of the team in the same lane
+ *   (a 429): private answers, or the channel's cards, lines and digests.
  * - `failed`: the chat will never take it (logged, shown in /status).
  * - `skipped`: nothing to send any more (a card update for a post whose card never went out).
  */

@@ -254,6 +254,19 @@ export interface Store {
    * post and among the post's cards, in the same transaction.
    */
   completeOwedMessage(id: string, claimToken: string, completion: OwedCompletion, at: Date): Promise<boolean>;
+  /**
+   * records how many attempts ended, as completeOwedMessage does each
+   * (in one statement for those that only change their rows): for each,
+   * true when recorded, false when its claim was lost
+   */
+  completeOwedMessages(
+    ends: readonly {
+      readonly id: string;
+      readonly claimToken: string;
+      readonly completion: OwedCompletion;
+    }[],
+    at: Date,
+  ): Promise<readonly boolean[]>;
   /** the earliest instant an unsent message of these teams may be tried, if any */
   nextOwedAt(teamIds: readonly string[]): Promise<Date | undefined>;
   /** owed messages of a post or team still unsent, oldest first (for /status and tests) */
@@ -284,6 +297,10 @@ export interface Store {
   addApproval(postId: string, version: number, approver: Actor, at: Date): Promise<boolean>;
   /** withdraws an approval; false when there was none */
   removeApproval(postId: string, version: number, approverId: string): Promise<boolean>;
+  /** a post with its deliveries and the approvers of its current version (oldest first), in one read */
+  getPostWithApprovers(
+    postId: string,
+  ): Promise<{ readonly entry: PostWithDeliveries; readonly approvers: readonly Actor[] } | undefined>;
   /** names of the approvers of the post's current version, oldest first */
   listApprovals(postId: string, version: number): Promise<readonly Actor[]>;
   /**
@@ -376,6 +393,20 @@ export interface Store {
     at: Date,
   ): Promise<PostWithDeliveries | undefined>;
   /**
+   * records the ends of many attempts at once, as `completeDelivery` does
+   * each (the same conditions, one transaction, a few statements whatever
+   * their number): for each item, true when recorded, false when its claim
+   * was lost and nothing changed
+   */
+  completeDeliveries(
+    items: readonly {
+      readonly deliveryId: string;
+      readonly claimToken: string;
+      readonly completion: DeliveryCompletion;
+    }[],
+    at: Date,
+  ): Promise<readonly boolean[]>;
+  /**
    * the earliest instant any scheduled delivery of these teams may go: its
    * due time, or its target's next free instant when that is later
    */
@@ -437,7 +468,7 @@ export interface Store {
    */
   claimNotice(postId: string, key: string, at: Date): Promise<boolean>;
   /** appends to the audit log; the log is never updated or deleted */
-  appendAudit(event: NewAuditEvent): Promise<void>;
+  appendAudit(events: readonly NewAuditEvent[]): Promise<void>;
   /** a post's audit trail, oldest first */
   listAudit(postId: string): Promise<readonly AuditEvent[]>;
 }

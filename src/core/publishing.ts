@@ -1,7 +1,8 @@
 import { type DeskContext, SYSTEM_ACTOR } from './desk-context.ts';
 import { describeFailure } from './failure-words.ts';
+import { GroupCommit } from './group-commit.ts';
 import { formatLocalClock, formatLocalTime } from './local-time-format.ts';
-import type { ClaimedDelivery, DeliveryCompletion, PostWithDeliveries, PublishApproval } from './ports.ts';
+import type { ClaimedDelivery, DeliveryCompletion, PublishApproval } from './ports.ts';
 import type { PublishOutcome } from './publish-outcome.ts';
 import { DEFAULT_PACING, type TargetPacing } from './target.ts';
 
@@ -26,8 +27,8 @@ export const DEFAULT_PUBLISHING_POLICY: PublishingPolicy = {
   leaseMs: 120_000,
   attemptTimeoutMs: 30_000,
   maxAttempts: 5,
-  batchSize: 10,
-  maxInFlight: 16,
+  batchSize: 32,
+  maxInFlight: 64,
   lateAfterMs: 120_000,
 };
 
@@ -187,14 +188,14 @@ async function report(
   ctx: DeskContext,
   claim: ClaimedDelivery,
   completion: DeliveryCompletion,
-  after: PostWithDeliveries,
   policy: PublishingPolicy,
 ): Promise<void> {
   const team = ctx.team(claim.post.teamId);
   if (!team) return;
   const target = ctx.target(claim.delivery.targetId);
   const name = target?.displayName ?? claim.delivery.targetId;
-  const post = after.post;
+  // Its number and author: what the thread's line needs never changes.
+  const post = claim.post;
   const author = [post.author.id];
   const dueAt = claim.delivery.nextAttemptAt;
   const now = ctx.now();
@@ -252,35 +253,71 @@ const AUDIT_ACTION = {
   unknown: 'publish_unknown',
 } as const;
 
+/** An attempt's end to record. */
+interface AttemptEnd {
+  readonly claim: ClaimedDelivery;
+  readonly completion: DeliveryCompletion;
+}
+
+/** The most attempt ends recorded in one decision. */
+const MAX_COMPLETIONS_PER_DECISION = 100;
+
 /**
- * Ends an attempt in one decision: the delivery's new state, its audit
- * event, the thread's line and the card's redraw commit together.
+ * Ends attempts in one decision: each delivery's new state, its audit
+ * event, the thread's line and the card's redraw commit together. Returns,
+ * for each, whether it was recorded (false: the claim was lost).
  */
+function completeAll(
+  ctx: DeskContext,
+  batch: readonly AttemptEnd[],
+  policy: PublishingPolicy,
+): Promise<readonly boolean[]> {
+  return ctx.decide(async (tx) => {
+    const recorded = await tx.store.completeDeliveries(
+      batch.map(({ claim, completion }) => ({
+        deliveryId: claim.delivery.id,
+        claimToken: claim.claimToken,
+        completion,
+      })),
+      tx.now(),
+    );
+    for (const [index, { claim, completion }] of batch.entries()) {
+      if (!recorded[index]) continue;
+      await tx.audit(claim.post, SYSTEM_ACTOR, AUDIT_ACTION[completion.kind], {
+        target: claim.delivery.targetId,
+        attempt: claim.delivery.attempts,
+        ...(completion.kind === 'published' ? { url: completion.url, remoteId: completion.remoteId } : {}),
+        ...(completion.kind === 'retry'
+          ? { code: completion.code, error: completion.error, retryAt: completion.at.toISOString() }
+          : {}),
+        ...(completion.kind === 'failed' || completion.kind === 'unknown'
+          ? { code: completion.code, error: completion.error }
+          : {}),
+      });
+      await report(tx, claim, completion, policy);
+      if (completion.kind === 'retry') tx.wake(completion.at);
+    }
+    return recorded;
+  });
+}
+
+// One group commit of attempts' ends per process's set of attempts under way.
+const recorders = new WeakMap<InFlight, GroupCommit<AttemptEnd, boolean>>();
+
+/** Ends an attempt, with others that end at the same time; logs a claim lost meanwhile. */
 async function complete(
   ctx: DeskContext,
   claim: ClaimedDelivery,
   completion: DeliveryCompletion,
   policy: PublishingPolicy,
+  inFlight: InFlight,
 ): Promise<void> {
-  const recorded = await ctx.decide(async (tx) => {
-    const after = await tx.store.completeDelivery(claim.delivery.id, claim.claimToken, completion, tx.now());
-    if (!after) return false;
-    await tx.audit(claim.post, SYSTEM_ACTOR, AUDIT_ACTION[completion.kind], {
-      target: claim.delivery.targetId,
-      attempt: claim.delivery.attempts,
-      ...(completion.kind === 'published' ? { url: completion.url, remoteId: completion.remoteId } : {}),
-      ...(completion.kind === 'retry'
-        ? { code: completion.code, error: completion.error, retryAt: completion.at.toISOString() }
-        : {}),
-      ...(completion.kind === 'failed' || completion.kind === 'unknown'
-        ? { code: completion.code, error: completion.error }
-        : {}),
-    });
-    await report(tx, claim, completion, after, policy);
-    if (completion.kind === 'retry') tx.wake(completion.at);
-    return true;
-  });
-  if (!recorded) {
+  let recorder = recorders.get(inFlight);
+  if (!recorder) {
+    recorder = new GroupCommit((batch) => completeAll(ctx, batch, policy), MAX_COMPLETIONS_PER_DECISION);
+    recorders.set(inFlight, recorder);
+  }
+  if (!(await recorder.submit({ claim, completion }))) {
     // Our lease passed and another worker holds the delivery now (or has
     // ended it): its outcome is the one on record, announced and audited by
     // it, so this late answer only goes to the log.
@@ -295,6 +332,7 @@ async function publishClaimed(
   ctx: DeskContext,
   claim: ClaimedDelivery,
   policy: PublishingPolicy,
+  inFlight: InFlight,
 ): Promise<void> {
   const log = ctx.deps.logger.child({
     post: claim.post.number,
@@ -311,7 +349,7 @@ async function publishClaimed(
       },
       'publish attempt ended',
     );
-    await complete(ctx, claim, toCompletion(ctx, claim, outcome, policy), policy);
+    await complete(ctx, claim, toCompletion(ctx, claim, outcome, policy), policy, inFlight);
   } catch (error) {
     // The database failed while recording: the lease runs out and recovery takes it over.
     log.error({ err: error }, 'could not record the end of a publish attempt');
@@ -372,11 +410,11 @@ async function recoverAbandoned(
     if (claims.length === 0) return;
     for (const claim of claims) {
       if (isIdempotent(ctx, claim.delivery.targetId)) {
-        inFlight.track(publishClaimed(ctx, claim, policy));
+        inFlight.track(publishClaimed(ctx, claim, policy, inFlight));
       } else {
         const language = ctx.team(claim.post.teamId)?.language ?? 'it';
         const error = describeFailure(language, 'interrupted');
-        await complete(ctx, claim, { kind: 'unknown', code: 'interrupted', error }, policy);
+        await complete(ctx, claim, { kind: 'unknown', code: 'interrupted', error }, policy, inFlight);
       }
     }
   }
@@ -398,7 +436,7 @@ export async function startDue(
     const room = policy.maxInFlight - inFlight.size;
     if (room <= 0) break;
     const claims = await claimDue(ctx, now, Math.min(room, policy.batchSize), policy);
-    for (const claim of claims) inFlight.track(publishClaimed(ctx, claim, policy));
+    for (const claim of claims) inFlight.track(publishClaimed(ctx, claim, policy, inFlight));
     if (claims.length === 0) break;
   }
   return notBefore(await ctx.store.nextDueAt(ctx.teamIds), now);

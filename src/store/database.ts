@@ -37,18 +37,50 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url
 // Any constant works; it only has to be the same for every Araldo process.
 const MIGRATION_LOCK_KEY = 7_261_843_001;
 
-/** Opens the database at `location` without migrating it. */
-export async function openDatabase(location: DatabaseLocation): Promise<DatabaseHandle> {
-  if ('url' in location) return openPostgres(location.url);
-  return openPglite(location.pgliteDir, location.fromDump);
+/** How a database is opened, beyond where it is. */
+export interface OpenOptions {
+  /**
+   * Called for every statement sent to the server, transaction control
+   * included (benchmarks count statements per delivery). Never in production.
+   */
+  readonly onStatement?: (sql: string) => void;
 }
 
-async function openPglite(dir: string | 'memory', fromDump: Blob | undefined): Promise<DatabaseHandle> {
+/** Opens the database at `location` without migrating it. */
+export async function openDatabase(
+  location: DatabaseLocation,
+  options: OpenOptions = {},
+): Promise<DatabaseHandle> {
+  if ('url' in location) return openPostgres(location.url, options);
+  return openPglite(location.pgliteDir, location.fromDump, options);
+}
+
+// PGlite keeps 128 MB of shared buffers by default and clears them at every
+// start (about 0.3 s here). Araldo's embedded database is one team's posts:
+// 32 MB holds its working set, and the file system cache holds the rest.
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
+
+/** Counts what PGlite runs: every query and exec goes through `_runExclusiveQuery`, BEGIN and COMMIT too. */
+function observePglite(client: PGlite, onStatement: (sql: string) => void): void {
+  const instance = client as unknown as { _runExclusiveQuery<T>(fn: () => Promise<T>): Promise<T> };
+  const run = instance._runExclusiveQuery.bind(client);
+  instance._runExclusiveQuery = (fn) => {
+    onStatement('(pglite)');
+    return run(fn);
+  };
+}
+
+async function openPglite(
+  dir: string | 'memory',
+  fromDump: Blob | undefined,
+  options: OpenOptions,
+): Promise<DatabaseHandle> {
   let client: PGlite;
   try {
-    const options = fromDump ? { loadDataDir: fromDump } : {};
-    client = dir === 'memory' ? new PGlite(options) : new PGlite(dir, options);
+    const settings = { startParams: PGLITE_START_PARAMS, ...(fromDump ? { loadDataDir: fromDump } : {}) };
+    client = dir === 'memory' ? new PGlite(settings) : new PGlite(dir, settings);
     await client.waitReady;
+    if (options.onStatement) observePglite(client, options.onStatement);
   } catch (cause) {
     throw new AppError('database_unavailable', `The embedded database in ${dir} could not be opened.`, {
       cause,
@@ -64,9 +96,15 @@ async function openPglite(dir: string | 'memory', fromDump: Blob | undefined): P
   };
 }
 
-async function openPostgres(url: string): Promise<DatabaseHandle> {
+async function openPostgres(url: string, options: OpenOptions): Promise<DatabaseHandle> {
+  const { onStatement } = options;
   // Notices (e.g. "relation already exists, skipping") are not worth a log line.
-  const client = postgres(url, { max: 10, onnotice: () => {}, connect_timeout: 10 });
+  const client = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    connect_timeout: 10,
+    ...(onStatement ? { debug: (_connection: number, query: string) => onStatement(query) } : {}),
+  });
   const db = drizzlePostgres({ client, schema });
   try {
     await db.execute(sql`select 1`);

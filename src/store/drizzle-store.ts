@@ -15,17 +15,13 @@ import type {
 import type { Post, PostImage, PostState } from '../core/post.ts';
 import { DEFAULT_PACING, type TargetPacing } from '../core/target.ts';
 import type { Database } from './database.ts';
+import { type CompletionItem, completeDeliveries, targetPacingKey } from './delivery-completion.ts';
 import * as owed from './outbox-queries.ts';
 import { type Executor, holdUntil, insertAudit, rowsOf, sqlList } from './outbox-queries.ts';
 import { approvals, auditEvents, deliveries, notices, pacing, postCards, posts, teams } from './schema.ts';
 
 type PostRow = typeof posts.$inferSelect;
 type DeliveryRow = typeof deliveries.$inferSelect;
-
-/** The pacing key of a target. */
-function targetPacingKey(targetId: string): string {
-  return `target:${targetId}`;
-}
 
 function toPost(row: PostRow): Post {
   return {
@@ -87,10 +83,40 @@ async function loadDeliveries(tx: Executor, postId: string): Promise<Delivery[]>
   return rows.map(toDelivery);
 }
 
+/** The approvers of a post's current version, as JSON, oldest first: a column of the post's own query. */
+const currentApprovers = sql<Actor[] | string>`(
+  select coalesce(json_agg(json_build_object('id', a.approver_id, 'name', a.approver_name)
+    order by a.created_at, a.approver_id), '[]'::json)
+  from approvals a where a.post_id = ${posts.id} and a.version = ${posts.version})`;
+
+/**
+ * A post with its deliveries (and the approvers of its current version) in
+ * one statement: the post's columns repeat on each delivery's row.
+ */
+async function loadPostWithApprovers(
+  tx: Executor,
+  postId: string,
+): Promise<{ readonly entry: PostWithDeliveries; readonly approvers: readonly Actor[] } | undefined> {
+  const rows = await tx
+    .select({ post: posts, delivery: deliveries, approvers: currentApprovers })
+    .from(posts)
+    .leftJoin(deliveries, eq(deliveries.postId, posts.id))
+    .where(eq(posts.id, postId))
+    .orderBy(asc(deliveries.position));
+  const [first] = rows;
+  if (!first) return undefined;
+  const approvers = typeof first.approvers === 'string' ? JSON.parse(first.approvers) : first.approvers;
+  return {
+    entry: {
+      post: toPost(first.post),
+      deliveries: rows.flatMap((row) => (row.delivery ? [toDelivery(row.delivery)] : [])),
+    },
+    approvers,
+  };
+}
+
 async function loadPost(tx: Executor, postId: string): Promise<PostWithDeliveries | undefined> {
-  const [row] = await tx.select().from(posts).where(eq(posts.id, postId));
-  if (!row) return undefined;
-  return { post: toPost(row), deliveries: await loadDeliveries(tx, postId) };
+  return (await loadPostWithApprovers(tx, postId))?.entry;
 }
 
 /**
@@ -264,10 +290,18 @@ async function claimRows(
 /** The Store port on drizzle, for PGlite and PostgreSQL alike. */
 export class DrizzleStore implements Store {
   readonly #db: Database;
+  /** true when `#db` is a transaction (a store made by inTransaction) */
+  readonly #inTransaction: boolean;
 
   /** `db` may be a transaction: the store then works inside it (see inTransaction). */
-  constructor(db: Database) {
+  constructor(db: Database, inTransaction = false) {
     this.#db = db;
+    this.#inTransaction = inTransaction;
+  }
+
+  /** Runs `work` atomically: in the transaction already open, else in a new one (no savepoint round trips). */
+  #atomically<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.#inTransaction ? work(this.#db) : this.#db.transaction((tx) => work(tx));
   }
 
   async ping(): Promise<void> {
@@ -276,7 +310,7 @@ export class DrizzleStore implements Store {
 
   inTransaction<T>(work: (store: Store) => Promise<T>): Promise<T> {
     // Inside a transaction this opens a savepoint, so nesting stays correct.
-    return this.#db.transaction((tx) => work(new DrizzleStore(tx as unknown as Database)));
+    return this.#db.transaction((tx) => work(new DrizzleStore(tx as unknown as Database, true)));
   }
 
   async lockPost(postId: string): Promise<PostWithDeliveries | undefined> {
@@ -296,7 +330,8 @@ export class DrizzleStore implements Store {
     limit: number,
     leaseMs: number,
   ): Promise<readonly ClaimedOwedMessage[]> {
-    return this.#db.transaction((tx) => owed.claimOwedMessages(tx, teamIds, now, limit, leaseMs));
+    // One statement: atomic on its own.
+    return owed.claimOwedMessages(this.#db, teamIds, now, limit, leaseMs);
   }
 
   completeOwedMessage(
@@ -305,7 +340,26 @@ export class DrizzleStore implements Store {
     completion: OwedCompletion,
     at: Date,
   ): Promise<boolean> {
-    return this.#db.transaction((tx) => owed.completeOwedMessage(tx, id, claimToken, completion, at));
+    return this.#atomically((tx) => owed.completeOwedMessage(tx, id, claimToken, completion, at));
+  }
+
+  async completeOwedMessages(ends: readonly owed.OwedEnd[], at: Date): Promise<readonly boolean[]> {
+    // Most ends only change their rows: one statement for all of them. The
+    // rest (a card to remember, a digest, a retry) each in a transaction.
+    const simple = ends.filter((end) => owed.isSimpleCompletion(end.completion));
+    const done = new Map<owed.OwedEnd, boolean>();
+    const simply = await owed.completeSimply(this.#db, simple, at);
+    for (const [index, end] of simple.entries()) done.set(end, simply[index] ?? false);
+    for (const end of ends) {
+      if (done.has(end)) continue;
+      done.set(
+        end,
+        await this.#atomically((tx) =>
+          owed.completeOwedMessage(tx, end.id, end.claimToken, end.completion, at),
+        ),
+      );
+    }
+    return ends.map((end) => done.get(end) ?? false);
   }
 
   nextOwedAt(teamIds: readonly string[]): Promise<Date | undefined> {
@@ -323,7 +377,7 @@ export class DrizzleStore implements Store {
   }
 
   async createPost(input: NewPost): Promise<{ post: PostWithDeliveries; created: boolean }> {
-    return this.#db.transaction(async (tx) => {
+    return this.#atomically(async (tx) => {
       await tx.insert(teams).values({ id: input.teamId }).onConflictDoNothing();
       // Lock the team row before the dedupe check: a retried event arriving
       // while the first is being stored waits here, then finds the first post.
@@ -372,22 +426,24 @@ export class DrizzleStore implements Store {
           state: 'pending',
         })),
       );
-      await insertAudit(tx, {
-        teamId: input.teamId,
-        postId: row.id,
-        at: input.createdAt,
-        actorId: input.author.id,
-        actorName: input.author.name,
-        action: 'proposed',
-        details: {
-          number: row.number,
-          text: input.text,
-          targets: input.targetIds,
-          images: input.images,
-          urgent: input.urgent,
-          requestedAt: input.requestedAt?.toISOString() ?? null,
+      await insertAudit(tx, [
+        {
+          teamId: input.teamId,
+          postId: row.id,
+          at: input.createdAt,
+          actorId: input.author.id,
+          actorName: input.author.name,
+          action: 'proposed',
+          details: {
+            number: row.number,
+            text: input.text,
+            targets: input.targetIds,
+            images: input.images,
+            urgent: input.urgent,
+            requestedAt: input.requestedAt?.toISOString() ?? null,
+          },
         },
-      });
+      ]);
       return { post: { post: toPost(row), deliveries: await loadDeliveries(tx, row.id) }, created: true };
     });
   }
@@ -435,6 +491,12 @@ export class DrizzleStore implements Store {
     return removed.length === 1;
   }
 
+  getPostWithApprovers(
+    postId: string,
+  ): Promise<{ readonly entry: PostWithDeliveries; readonly approvers: readonly Actor[] } | undefined> {
+    return loadPostWithApprovers(this.#db, postId);
+  }
+
   async listApprovals(postId: string, version: number): Promise<readonly Actor[]> {
     const rows = await this.#db
       .select({ id: approvals.approverId, name: approvals.approverName })
@@ -466,7 +528,7 @@ export class DrizzleStore implements Store {
     at: Date,
     version?: number,
   ): Promise<Post | undefined> {
-    return this.#db.transaction(async (tx) => {
+    return this.#atomically(async (tx) => {
       const [row] = await tx
         .update(posts)
         .set({ state: to, updatedAt: at })
@@ -514,7 +576,7 @@ export class DrizzleStore implements Store {
     at: Date,
     deliveryState: 'pending' | 'cancelled',
   ): Promise<Post | undefined> {
-    return this.#db.transaction(async (tx) => {
+    return this.#atomically(async (tx) => {
       const locked = await lockDeliveriesOf(tx, postId);
       if (locked.some((d) => d.state !== 'pending' && d.state !== 'scheduled')) return undefined;
       const [row] = await tx
@@ -538,7 +600,7 @@ export class DrizzleStore implements Store {
     leaseMs: number,
     pacingOf?: ReadonlyMap<string, TargetPacing>,
   ): Promise<readonly ClaimedDelivery[]> {
-    return this.#db.transaction(async (tx) => {
+    return this.#atomically(async (tx) => {
       if (!pacingOf) {
         const ids = await tx
           .select({ id: deliveries.id })
@@ -612,7 +674,7 @@ export class DrizzleStore implements Store {
     leaseMs: number,
     countAttempt: boolean,
   ): Promise<readonly ClaimedDelivery[]> {
-    return this.#db.transaction(async (tx) => {
+    return this.#atomically(async (tx) => {
       const candidates = await tx
         .select({ id: deliveries.id })
         .from(deliveries)
@@ -637,7 +699,7 @@ export class DrizzleStore implements Store {
     completion: DeliveryCompletion,
     at: Date,
   ): Promise<PostWithDeliveries | undefined> {
-    return this.#db.transaction(async (tx) => {
+    return this.#atomically(async (tx) => {
       const patch = ((): Partial<typeof deliveries.$inferInsert> => {
         switch (completion.kind) {
           case 'published':
@@ -705,15 +767,42 @@ export class DrizzleStore implements Store {
     });
   }
 
+  completeDeliveries(items: readonly CompletionItem[], at: Date): Promise<readonly boolean[]> {
+    return this.#atomically((tx) => completeDeliveries(tx, items, at));
+  }
+
   async nextDueAt(teamIds: readonly string[]): Promise<Date | undefined> {
     if (teamIds.length === 0) return undefined;
     const teamList = sqlList(teamIds);
+    // Runs after every round, so it must not read every scheduled delivery
+    // (100,000 of them when a year is planned): the targets with something
+    // scheduled are found by skipping through deliveries_target_due_idx, one
+    // index probe per target, and each target's earliest due delivery is the
+    // first entry of its part of that index; only then does its pacing apply.
     const result = await this.#db.execute<{ at: string | Date | null }>(sql`
-      select min(greatest(d.next_attempt_at, coalesce(p.next_free_at, '-infinity'::timestamptz))) as at
-      from deliveries d
-      join posts on posts.id = d.post_id
-      left join pacing p on p.key = 'target:' || d.target_id
-      where d.state = 'scheduled' and d.next_attempt_at is not null and posts.team_id in (${teamList})`);
+      with recursive targets(target_id) as (
+        (select target_id from deliveries where state = 'scheduled' order by target_id limit 1)
+        union all
+        select (
+          select d.target_id from deliveries d
+          where d.state = 'scheduled' and d.target_id > t.target_id
+          order by d.target_id limit 1
+        )
+        from targets t where t.target_id is not null
+      )
+      select min(greatest(first.at, coalesce(p.next_free_at, '-infinity'::timestamptz))) as at
+      from targets t
+      cross join lateral (
+        select d.next_attempt_at as at
+        from deliveries d
+        join posts on posts.id = d.post_id
+        where d.state = 'scheduled' and d.target_id = t.target_id
+          and d.next_attempt_at is not null and posts.team_id in (${teamList})
+        order by d.next_attempt_at
+        limit 1
+      ) first
+      left join pacing p on p.key = 'target:' || t.target_id
+      where t.target_id is not null`);
     const at = rowsOf<{ at: string | Date | null }>(result)[0]?.at;
     return at ? new Date(at) : undefined;
   }
@@ -724,7 +813,7 @@ export class DrizzleStore implements Store {
     content: { readonly text: string; readonly images: readonly PostImage[] },
     at: Date,
   ): Promise<Post | undefined> {
-    return this.#db.transaction(async (tx) => {
+    return this.#atomically(async (tx) => {
       const locked = await lockDeliveriesOf(tx, postId);
       if (locked.some((d) => d.state !== 'pending' && d.state !== 'scheduled')) return undefined;
       const [row] = await tx
@@ -754,7 +843,7 @@ export class DrizzleStore implements Store {
     dueAt: ReadonlyMap<string, Date>,
     at: Date,
   ): Promise<Post | undefined> {
-    return this.#db.transaction(async (tx) => {
+    return this.#atomically(async (tx) => {
       const locked = await lockDeliveriesOf(tx, postId);
       if (locked.some((d) => d.state !== 'pending' && d.state !== 'scheduled')) return undefined;
       const scheduled = locked.some((d) => d.state === 'scheduled');
@@ -770,7 +859,7 @@ export class DrizzleStore implements Store {
   }
 
   async retryDeliveries(postId: string, at: Date): Promise<number> {
-    return this.#db.transaction(async (tx) => {
+    return this.#atomically(async (tx) => {
       await lockDeliveriesOf(tx, postId);
       const retried = await tx
         .update(deliveries)
@@ -908,8 +997,8 @@ export class DrizzleStore implements Store {
     return inserted.length === 1;
   }
 
-  async appendAudit(event: NewAuditEvent): Promise<void> {
-    await insertAudit(this.#db, event);
+  async appendAudit(events: readonly NewAuditEvent[]): Promise<void> {
+    await insertAudit(this.#db, events);
   }
 
   async listAudit(postId: string): Promise<readonly AuditEvent[]> {

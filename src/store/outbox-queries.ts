@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { NewAuditEvent } from '../core/audit-event.ts';
 import type { ClaimedOwedMessage, NewOwedMessage, OwedCompletion, OwedKind } from '../core/owed-message.ts';
@@ -9,9 +8,21 @@ import { auditEvents, digests, outbox, pacing, postCards, posts } from './schema
 /** Transactions and the database share the query API this file uses. */
 export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' | 'execute'>;
 
-/** The pacing key of a team's chat: a 429 holds back all its messages. */
-export function chatPacingKey(teamId: string): string {
-  return `chat:${teamId}`;
+/**
+ * The pacing key of a team's chat lane. A 429 holds back the lane it came
+ * from: private answers (Slack's chat.postEphemeral, its own rate tier) are
+ * never kept waiting behind the channel's cards and thread lines, nor these
+ * behind them. `pacingKeySql` writes the same key in SQL.
+ */
+export function chatPacingKey(teamId: string, kind: string): string {
+  return kind === 'private' ? `chat:${teamId}:private` : `chat:${teamId}`;
+}
+
+/** `chatPacingKey` of outbox row `o` (needs `o.team_id` and `o.kind`), in SQL. */
+function pacingKeySql(alias: 'o' | 'h') {
+  return sql.raw(
+    `'chat:' || ${alias}.team_id || case when ${alias}.kind = 'private' then ':private' else '' end`,
+  );
 }
 
 /**
@@ -32,13 +43,18 @@ function dedupeKeyOf(message: NewOwedMessage): string | null {
   return null;
 }
 
-/** Writes owed messages; those owed once ever and coalescing card updates are skipped when present. */
+/**
+ * Writes owed messages in one statement; those owed once ever, and card
+ * updates while one already waits for the post, are skipped when present
+ * (ON CONFLICT DO NOTHING skips only the rows that repeat, a row repeating
+ * one earlier in the same list included).
+ */
 export async function enqueueMessages(tx: Executor, messages: readonly NewOwedMessage[]): Promise<void> {
-  // One statement per row: ON CONFLICT DO NOTHING then skips only the row that repeats.
-  for (const message of messages) {
-    await tx
-      .insert(outbox)
-      .values({
+  if (messages.length === 0) return;
+  await tx
+    .insert(outbox)
+    .values(
+      messages.map((message) => ({
         teamId: message.teamId,
         postId: message.postId ?? null,
         stream: streamOf(message),
@@ -54,9 +70,9 @@ export async function enqueueMessages(tx: Executor, messages: readonly NewOwedMe
         state: 'pending',
         nextAttemptAt: message.at,
         createdAt: message.at,
-      })
-      .onConflictDoNothing();
-  }
+      })),
+    )
+    .onConflictDoNothing();
 }
 
 const payloadSchemaless = (payload: Record<string, unknown>) => ({
@@ -70,7 +86,12 @@ const payloadSchemaless = (payload: Record<string, unknown>) => ({
 
 type OutboxRow = typeof outbox.$inferSelect;
 
-function toClaimed(row: OutboxRow): ClaimedOwedMessage {
+function toClaimed(
+  row: Pick<
+    OutboxRow,
+    'id' | 'teamId' | 'kind' | 'postId' | 'payload' | 'attempts' | 'uncertain' | 'createdAt' | 'claimToken'
+  >,
+): ClaimedOwedMessage {
   const payload = payloadSchemaless(row.payload);
   const message: OutMessage | undefined =
     payload.text === undefined
@@ -107,44 +128,79 @@ export async function claimOwedMessages(
   if (teamIds.length === 0) return [];
   const nowIso = now.toISOString();
   const teams = sqlList(teamIds);
-  const heads = await tx.execute<{ id: string | number }>(sql`
+  // One statement: the heads are read from the snapshot, the row lock
+  // (SKIP LOCKED) then re-checks each row's own state, and every claimed row
+  // gets its own token. The post's card and number come along for thread lines.
+  const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
+  const result = await tx.execute(sql`
     with heads as (
       select distinct on (stream) id
       from outbox
       where team_id in (${teams}) and state in ('pending', 'sending')
       order by stream, id
+    ),
+    chosen as (
+      select o.id from outbox o
+      join heads h on h.id = o.id
+      where ((o.state = 'pending' and o.next_attempt_at <= ${nowIso}::timestamptz)
+          or (o.state = 'sending' and o.claimed_until <= ${nowIso}::timestamptz))
+        and not exists (
+          select 1 from pacing p
+          where p.key = ${pacingKeySql('o')} and p.next_free_at > ${nowIso}::timestamptz
+        )
+      order by o.id
+      limit ${limit}
+      for update of o skip locked
     )
-    select o.id from outbox o
-    join heads h on h.id = o.id
-    where ((o.state = 'pending' and o.next_attempt_at <= ${nowIso}::timestamptz)
-        or (o.state = 'sending' and o.claimed_until <= ${nowIso}::timestamptz))
-      and not exists (
-        select 1 from pacing p
-        where p.key = 'chat:' || o.team_id and p.next_free_at > ${nowIso}::timestamptz
-      )
-    order by o.id
-    limit ${limit}
-    for update of o skip locked`);
-  const ids = rowsOf<{ id: string | number }>(heads).map((row) => Number(row.id));
-  if (ids.length === 0) return [];
-  const claimed: ClaimedOwedMessage[] = [];
-  for (const id of ids) {
-    const token = randomBytes(16).toString('hex');
-    const [row] = await tx
-      .update(outbox)
-      .set({
-        // A row still `sending` was abandoned mid-attempt: the chat may have it.
-        uncertain: sql`${outbox.uncertain} or ${outbox.state} = 'sending'`,
-        state: 'sending',
-        attempts: sql`${outbox.attempts} + 1`,
-        claimToken: token,
-        claimedUntil: new Date(now.getTime() + leaseMs),
-      })
-      .where(eq(outbox.id, id))
-      .returning();
-    if (row) claimed.push(toClaimed(row));
-  }
-  return claimed;
+    update outbox o set
+      -- A row still sending was abandoned mid-attempt: the chat may have it.
+      uncertain = o.uncertain or o.state = 'sending',
+      state = 'sending',
+      attempts = o.attempts + 1,
+      claim_token = replace(gen_random_uuid()::text, '-', ''),
+      claimed_until = ${leaseUntil}::timestamptz
+    from chosen c
+    where o.id = c.id
+    returning o.id, o.team_id, o.kind, o.post_id, o.payload, o.attempts, o.uncertain,
+      o.created_at, o.claim_token,
+      (select number from posts where posts.id = o.post_id) as post_number,
+      (select card_ref from posts where posts.id = o.post_id) as card_ref`);
+  return rowsOf<ClaimedRow>(result)
+    .map(fromClaimedRow)
+    .sort((a, b) => Number(a.id) - Number(b.id));
+}
+
+/** A claimed row as the claim statement returns it (raw SQL: snake case). */
+interface ClaimedRow {
+  readonly id: string | number;
+  readonly team_id: string;
+  readonly kind: string;
+  readonly post_id: string | null;
+  readonly payload: Record<string, unknown> | string;
+  readonly attempts: number;
+  readonly uncertain: boolean;
+  readonly created_at: Date | string;
+  readonly claim_token: string;
+  readonly post_number: number | null;
+  readonly card_ref: string | null;
+}
+
+function fromClaimedRow(row: ClaimedRow): ClaimedOwedMessage {
+  const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
+  const claimed = toClaimed({
+    id: Number(row.id),
+    teamId: row.team_id,
+    kind: row.kind,
+    postId: row.post_id,
+    payload,
+    attempts: Number(row.attempts),
+    uncertain: row.uncertain,
+    createdAt: new Date(row.created_at),
+    claimToken: row.claim_token,
+  });
+  return row.post_number === null
+    ? claimed
+    : { ...claimed, post: { number: Number(row.post_number), cardRef: row.card_ref ?? undefined } };
 }
 
 /** Values as a comma-separated list of bound parameters, for `in (…)` in raw SQL. */
@@ -161,17 +217,70 @@ export function rowsOf<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
-/** Appends an audit event; the log is append-only (a trigger refuses changes). */
-export async function insertAudit(tx: Executor, event: NewAuditEvent): Promise<void> {
-  await tx.insert(auditEvents).values({
-    teamId: event.teamId,
-    postId: event.postId ?? null,
-    at: event.at,
-    actorId: event.actorId,
-    actorName: event.actorName,
-    action: event.action,
-    details: { ...event.details },
-  });
+/** Appends audit events in one statement, in order; the log is append-only (a trigger refuses changes). */
+export async function insertAudit(tx: Executor, events: readonly NewAuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.insert(auditEvents).values(
+    events.map((event) => ({
+      teamId: event.teamId,
+      postId: event.postId ?? null,
+      at: event.at,
+      actorId: event.actorId,
+      actorName: event.actorName,
+      action: event.action,
+      details: { ...event.details },
+    })),
+  );
+}
+
+/** True when ending an attempt this way is one update of the row and nothing else. */
+export function isSimpleCompletion(completion: OwedCompletion): boolean {
+  switch (completion.kind) {
+    case 'sent':
+      return completion.card === undefined && completion.audit === undefined;
+    case 'skipped':
+    case 'failed':
+      return true;
+    case 'retry':
+      return false;
+  }
+}
+
+/** One attempt's end on an owed message, as `completeSimply` records it. */
+export interface OwedEnd {
+  readonly id: string;
+  readonly claimToken: string;
+  readonly completion: OwedCompletion;
+}
+
+/**
+ * Ends attempts that only change their rows (see isSimpleCompletion), in
+ * one statement whatever their number, each only with its current token:
+ * true for each row changed, false for a claim lost meanwhile.
+ */
+export async function completeSimply(db: Executor, ends: readonly OwedEnd[], at: Date): Promise<boolean[]> {
+  if (ends.length === 0) return [];
+  const atIso = at.toISOString();
+  const values = sql.join(
+    ends.map(({ id, claimToken, completion }) => {
+      const state = completion.kind === 'retry' ? 'pending' : completion.kind;
+      const error = completion.kind === 'failed' ? completion.error : null;
+      return sql`(${Number(id)}::bigint, ${claimToken}::text, ${state}::text, ${error}::text)`;
+    }),
+    sql`, `,
+  );
+  const result = await db.execute<{ id: string | number }>(sql`
+    update outbox o set
+      state = v.state,
+      sent_at = case when v.state in ('sent', 'skipped') then ${atIso}::timestamptz else o.sent_at end,
+      last_error = case when v.state = 'sent' then null when v.state = 'failed' then v.error else o.last_error end,
+      claim_token = null,
+      claimed_until = null
+    from (values ${values}) as v(id, token, state, error)
+    where o.id = v.id and o.state = 'sending' and o.claim_token = v.token
+    returning o.id`);
+  const changed = new Set(rowsOf<{ id: string | number }>(result).map((row) => String(row.id)));
+  return ends.map((end) => changed.has(String(Number(end.id))));
 }
 
 /** Ends an attempt, only with the current token; a sent card is remembered with its post. */
@@ -253,9 +362,9 @@ export async function completeOwedMessage(
         .where(and(eq(digests.teamId, row.teamId), eq(digests.day, day)));
     }
   }
-  if (completion.kind === 'sent' && completion.audit) await insertAudit(tx, completion.audit);
+  if (completion.kind === 'sent' && completion.audit) await insertAudit(tx, [completion.audit]);
   if (completion.kind === 'retry' && completion.holdChatUntil) {
-    await holdUntil(tx, chatPacingKey(row.teamId), completion.holdChatUntil);
+    await holdUntil(tx, chatPacingKey(row.teamId, row.kind), completion.holdChatUntil);
   }
   return true;
 }
@@ -296,7 +405,7 @@ export async function nextOwedAt(tx: Executor, teamIds: readonly string[]): Prom
   // Only the first open message of each stream can go: those behind it wait for it.
   const result = await tx.execute<{ at: string | Date | null }>(sql`
     with heads as (
-      select distinct on (stream) id, team_id, state, next_attempt_at, claimed_until
+      select distinct on (stream) id, team_id, kind, state, next_attempt_at, claimed_until
       from outbox
       where team_id in (${teams}) and state in ('pending', 'sending')
       order by stream, id
@@ -306,7 +415,7 @@ export async function nextOwedAt(tx: Executor, teamIds: readonly string[]): Prom
       coalesce(p.next_free_at, '-infinity'::timestamptz)
     )) as at
     from heads h
-    left join pacing p on p.key = 'chat:' || h.team_id`);
+    left join pacing p on p.key = ${pacingKeySql('h')}`);
   const at = rowsOf<{ at: string | Date | null }>(result)[0]?.at;
   return at ? new Date(at) : undefined;
 }

@@ -620,7 +620,7 @@ describe(`Store contract: outbox, pacing and transactions (DrizzleStore on ${tes
   });
 
   describe('retries and holds', () => {
-    it('holds every message of a team after a rate limit, and only that team', async () => {
+    it('holds every channel message of a team after a rate limit, and only that team, never its private answers', async () => {
       const team = freshTeam('hold');
       const other = freshTeam('hold-other');
       const { post } = await createPost(team);
@@ -628,6 +628,13 @@ describe(`Store contract: outbox, pacing and transactions (DrizzleStore on ${tes
         card(team, post.id),
         { teamId: team, kind: 'channel', message: { text: 'riepilogo' }, at: at(0.5) },
         { teamId: other, kind: 'channel', message: { text: 'altra squadra' }, at: at(0.5) },
+        {
+          teamId: team,
+          kind: 'private',
+          recipient: 'U-7',
+          message: { text: 'proposta ricevuta' },
+          at: at(0.5),
+        },
       ]);
       const first = only(await claim(team, T0), 'card');
       expect(
@@ -640,6 +647,11 @@ describe(`Store contract: outbox, pacing and transactions (DrizzleStore on ${tes
         }),
       ).toBe(true);
 
+      // The proposer's answer goes in its own lane: a burst of cards never delays it.
+      expect(await store.nextOwedAt([team])).toEqual(at(0.5));
+      const answer = only(await claim(team, at(1)), 'private');
+      expect(answer.message?.text).toBe('proposta ricevuta');
+      expect(await complete(answer, { kind: 'sent' }, at(1))).toBe(true);
       expect(await store.nextOwedAt([team])).toEqual(at(2));
       expect(await claim(team, at(1.99))).toEqual([]);
       expect(await claim(team, at(1.99), rivalStore)).toEqual([]);
@@ -775,15 +787,17 @@ describe(`Store contract: outbox, pacing and transactions (DrizzleStore on ${tes
     /** A post, an audit event and two owed messages, all written through `tx`. */
     async function decideProposal(tx: Store, teamId: string): Promise<PostWithDeliveries> {
       const { post } = await tx.createPost(proposal(teamId));
-      await tx.appendAudit({
-        teamId,
-        postId: post.post.id,
-        at: T0,
-        actorId: AUTHOR.id,
-        actorName: AUTHOR.name,
-        action: 'commented',
-        details: { text: 'nota' },
-      });
+      await tx.appendAudit([
+        {
+          teamId,
+          postId: post.post.id,
+          at: T0,
+          actorId: AUTHOR.id,
+          actorName: AUTHOR.name,
+          action: 'commented',
+          details: { text: 'nota' },
+        },
+      ]);
       await tx.enqueueMessages([card(teamId, post.post.id), threadLine(teamId, post.post.id, 'creata')]);
       return post;
     }

@@ -1301,42 +1301,50 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       const team = freshTeam('audit');
       const { post } = await store.createPost(proposal(team));
       const { post: other } = await store.createPost(proposal(team));
-      await store.appendAudit({
-        teamId: team,
-        postId: post.post.id,
-        at: at(1),
-        actorId: 'U-alice',
-        actorName: 'Alice',
-        action: 'reacted',
-        details: { emoji: 'white_check_mark' },
-      });
-      await store.appendAudit({
-        teamId: team,
-        postId: other.post.id,
-        at: at(2),
-        actorId: 'U-bruno',
-        actorName: 'Bruno',
-        action: 'commented',
-        details: { text: 'altro post' },
-      });
-      await store.appendAudit({
-        teamId: team,
-        postId: undefined,
-        at: at(2),
-        actorId: 'araldo',
-        actorName: 'Araldo',
-        action: 'digest_sent',
-        details: { day: '2026-11-21' },
-      });
-      await store.appendAudit({
-        teamId: team,
-        postId: post.post.id,
-        at: at(3),
-        actorId: 'U-giulia',
-        actorName: 'Giulia',
-        action: 'edited',
-        details: { before: 'vecchio testo', after: 'nuovo testo', nested: { lines: [1, 2] } },
-      });
+      await store.appendAudit([
+        {
+          teamId: team,
+          postId: post.post.id,
+          at: at(1),
+          actorId: 'U-alice',
+          actorName: 'Alice',
+          action: 'reacted',
+          details: { emoji: 'white_check_mark' },
+        },
+      ]);
+      await store.appendAudit([
+        {
+          teamId: team,
+          postId: other.post.id,
+          at: at(2),
+          actorId: 'U-bruno',
+          actorName: 'Bruno',
+          action: 'commented',
+          details: { text: 'altro post' },
+        },
+      ]);
+      await store.appendAudit([
+        {
+          teamId: team,
+          postId: undefined,
+          at: at(2),
+          actorId: 'araldo',
+          actorName: 'Araldo',
+          action: 'digest_sent',
+          details: { day: '2026-11-21' },
+        },
+      ]);
+      await store.appendAudit([
+        {
+          teamId: team,
+          postId: post.post.id,
+          at: at(3),
+          actorId: 'U-giulia',
+          actorName: 'Giulia',
+          action: 'edited',
+          details: { before: 'vecchio testo', after: 'nuovo testo', nested: { lines: [1, 2] } },
+        },
+      ]);
 
       const trail = await store.listAudit(post.post.id);
       expect(trail.map((e) => e.action)).toEqual(['proposed', 'reacted', 'edited']);
@@ -1370,15 +1378,17 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
       async function seededTrail(): Promise<{ postId: string; before: unknown }> {
         const team = freshTeam('audit-immutable');
         const { post } = await store.createPost(proposal(team));
-        await store.appendAudit({
-          teamId: team,
-          postId: post.post.id,
-          at: at(1),
-          actorId: 'U-alice',
-          actorName: 'Alice',
-          action: 'approved',
-          details: {},
-        });
+        await store.appendAudit([
+          {
+            teamId: team,
+            postId: post.post.id,
+            at: at(1),
+            actorId: 'U-alice',
+            actorName: 'Alice',
+            action: 'approved',
+            details: {},
+          },
+        ]);
         return { postId: post.post.id, before: await store.listAudit(post.post.id) };
       }
 
@@ -1411,15 +1421,17 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
         const { postId } = await seededTrail();
         await rejection(database.handle.db.execute(sql`delete from audit_events where post_id = ${postId}`));
         const post = must(await store.getPostById(postId), 'the post');
-        await store.appendAudit({
-          teamId: post.post.teamId,
-          postId,
-          at: at(2),
-          actorId: 'U-bruno',
-          actorName: 'Bruno',
-          action: 'approved',
-          details: {},
-        });
+        await store.appendAudit([
+          {
+            teamId: post.post.teamId,
+            postId,
+            at: at(2),
+            actorId: 'U-bruno',
+            actorName: 'Bruno',
+            action: 'approved',
+            details: {},
+          },
+        ]);
         expect((await store.listAudit(postId)).map((e) => e.action)).toEqual([
           'proposed',
           'approved',

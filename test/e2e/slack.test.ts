@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { XMLParser } from 'fast-xml-parser';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '../../src/config.ts';
 import { it as IT } from '../../src/core/i18n/it.ts';
 import { type RunningAraldo, startAraldo } from '../../src/main.ts';
@@ -492,6 +492,10 @@ describe('Araldo on Slack', () => {
     expect(await h.araldo.desk.sendDueDigests()).toEqual([]);
     // On demand, with a link to the card of each proposal waiting for a decision.
     await proposeCard(h, 'to:sito In attesa');
+    // FakeSlack has the card before Araldo has recorded where it is: wait for that.
+    await vi.waitFor(async () =>
+      expect((await h.araldo.desk.post('comunicazione', 1))?.post.cardLink).toBeTruthy(),
+    );
     await command(h, SUPERVISOR, '', '/digest');
     const onDemand = await h.fake.waitForCall('chat.postEphemeral', (call) =>
       String(call.args.text).includes('Riepilogo'),

@@ -324,13 +324,13 @@ function audit(
 
 /** Events around the local day of 29 March 2026 (the spring change) in Rome. */
 async function seedAroundSpringChange(store: Store, teamId: string): Promise<void> {
-  await store.appendAudit(audit(teamId, '2026-03-28T22:59:59Z', 'prima', { note: 'sabato 23:59:59' }));
-  await store.appendAudit(audit(teamId, '2026-03-28T23:00:00Z', 'inizio', { note: 'domenica 00:00' }));
-  await store.appendAudit(
+  await store.appendAudit([audit(teamId, '2026-03-28T22:59:59Z', 'prima', { note: 'sabato 23:59:59' })]);
+  await store.appendAudit([audit(teamId, '2026-03-28T23:00:00Z', 'inizio', { note: 'domenica 00:00' })]);
+  await store.appendAudit([
     audit(teamId, '2026-03-29T12:00:00Z', 'Rossi, "Mary"', { before: 'a,b\r\nc', after: 'città ✅' }),
-  );
-  await store.appendAudit(audit(teamId, '2026-03-29T21:59:59Z', 'fine', { note: 'domenica 23:59:59' }));
-  await store.appendAudit(audit(teamId, '2026-03-29T22:00:00Z', 'dopo', { note: 'lunedì 00:00' }));
+  ]);
+  await store.appendAudit([audit(teamId, '2026-03-29T21:59:59Z', 'fine', { note: 'domenica 23:59:59' })]);
+  await store.appendAudit([audit(teamId, '2026-03-29T22:00:00Z', 'dopo', { note: 'lunedì 00:00' })]);
 }
 
 interface Exit {
@@ -366,7 +366,7 @@ describe(`the audit log on ${testDriver}`, () => {
   it('refuses to update, delete or truncate audit events', async () => {
     const store = new DrizzleStore(database.handle.db);
     const teamId = `append-only-${process.pid}`;
-    await store.appendAudit(audit(teamId, '2026-11-21T10:00:00Z', 'Maria'));
+    await store.appendAudit([audit(teamId, '2026-11-21T10:00:00Z', 'Maria')]);
     const db = database.handle.db;
     await expect(
       db.execute(sql`update audit_events set actor_name = 'altro' where team_id = ${teamId}`),

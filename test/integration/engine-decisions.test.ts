@@ -162,6 +162,14 @@ class ObservedStore implements Store {
     this.#hooks.onMessageCompleted?.();
     return recorded;
   }
+  async completeOwedMessages(
+    ends: readonly { id: string; claimToken: string; completion: OwedCompletion }[],
+    at: Date,
+  ): Promise<readonly boolean[]> {
+    const recorded = await this.#inner.completeOwedMessages(ends, at);
+    for (const _ of ends) this.#hooks.onMessageCompleted?.();
+    return recorded;
+  }
   async nextOwedAt(teamIds: readonly string[]): Promise<Date | undefined> {
     const gate = this.#hooks.beforeNextOwedAt;
     delete this.#hooks.beforeNextOwedAt;
@@ -184,6 +192,9 @@ class ObservedStore implements Store {
   }
   getPostById(postId: string): Promise<PostWithDeliveries | undefined> {
     return this.#inner.getPostById(postId);
+  }
+  getPostWithApprovers(postId: string) {
+    return this.#inner.getPostWithApprovers(postId);
   }
   findPostByCardRef(teamId: string, cardRef: string): Promise<PostWithDeliveries | undefined> {
     return this.#inner.findPostByCardRef(teamId, cardRef);
@@ -256,6 +267,18 @@ class ObservedStore implements Store {
     }
     return after;
   }
+  async completeDeliveries(
+    items: readonly { deliveryId: string; claimToken: string; completion: DeliveryCompletion }[],
+    at: Date,
+  ): Promise<readonly boolean[]> {
+    const recorded = await this.#inner.completeDeliveries(items, at);
+    items.forEach((item, index) => {
+      if (!recorded[index]) return;
+      if (this.#completedInTransaction) this.#completedInTransaction.push(item.deliveryId);
+      else this.#hooks.onDeliveryCompleted?.(item.deliveryId);
+    });
+    return recorded;
+  }
   async nextDueAt(teamIds: readonly string[]): Promise<Date | undefined> {
     const gate = this.#hooks.beforeNextDueAt;
     delete this.#hooks.beforeNextDueAt;
@@ -310,9 +333,9 @@ class ObservedStore implements Store {
   claimNotice(postId: string, key: string, at: Date): Promise<boolean> {
     return this.#inner.claimNotice(postId, key, at);
   }
-  async appendAudit(event: NewAuditEvent): Promise<void> {
-    this.#maybeFail('appendAudit', event.action);
-    return this.#inner.appendAudit(event);
+  async appendAudit(events: readonly NewAuditEvent[]): Promise<void> {
+    for (const event of events) this.#maybeFail('appendAudit', event.action);
+    return this.#inner.appendAudit(events);
   }
   listAudit(postId: string): Promise<readonly AuditEvent[]> {
     return this.#inner.listAudit(postId);

@@ -27,6 +27,7 @@ import {
   toRecipient,
   viewStateSchema,
 } from './translate.ts';
+import { UserNames } from './user-names.ts';
 
 /** What the Slack adapter needs: credentials from the environment, the desk, the Slack teams. */
 export interface SlackAdapterOptions {
@@ -77,7 +78,11 @@ export class SlackAdapter {
   readonly #httpReceiver: HTTPReceiver | undefined;
   readonly #eventsEndpoint: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   readonly #socketReceiver: SocketModeReceiver | undefined;
-  readonly #names = new Map<string, string>();
+  readonly #names = new UserNames({
+    lookup: (userId) => this.#lookUpName(userId),
+    onFailure: (userId, error) =>
+      this.#logger.warn({ err: error, user: userId }, 'users.info failed; showing the user id for a minute'),
+  });
   readonly #groups = new Map<string, { members: ReadonlySet<string>; fetchedAt: number }>();
   readonly #seenEvents = new Set<string>();
 
@@ -182,25 +187,21 @@ export class SlackAdapter {
   }
 
   async #nameOf(userId: string, fallback?: string): Promise<string> {
-    const known = this.#names.get(userId);
-    if (known) return known;
-    try {
-      const info = (await this.#app.client.users.info({ user: userId })) as {
-        user?: { name?: string; real_name?: string; profile?: { display_name?: string; real_name?: string } };
-      };
-      const name =
-        info.user?.profile?.display_name ||
-        info.user?.profile?.real_name ||
-        info.user?.real_name ||
-        info.user?.name;
-      if (name) {
-        this.#names.set(userId, name);
-        return name;
-      }
-    } catch (error) {
-      this.#logger.warn({ err: error, user: userId }, 'users.info failed; showing the user id');
-    }
-    return fallback ?? userId;
+    return (await this.#names.nameOf(userId)) ?? fallback ?? userId;
+  }
+
+  /** users.info: the name a card shows for a user, or undefined when the profile has none */
+  async #lookUpName(userId: string): Promise<string | undefined> {
+    const info = (await this.#app.client.users.info({ user: userId })) as {
+      user?: { name?: string; real_name?: string; profile?: { display_name?: string; real_name?: string } };
+    };
+    return (
+      info.user?.profile?.display_name ||
+      info.user?.profile?.real_name ||
+      info.user?.real_name ||
+      info.user?.name ||
+      undefined
+    );
   }
 
   /** members of an approver user group, cached; a stale list is kept when Slack fails */

@@ -26,7 +26,11 @@ export interface WebhookPayload {
     /** who approved the published text, in the order they approved */
     readonly approvers: readonly { readonly id: string; readonly name: string }[];
     /** every target the post goes to, this webhook included */
-    readonly targets: readonly { readonly id: string; readonly displayName: string; readonly network: string }[];
+    readonly targets: readonly {
+      readonly id: string;
+      readonly displayName: string;
+      readonly network: string;
+    }[];
     /** the same instant as `timestamp` */
     readonly publishedAt: string;
   };
