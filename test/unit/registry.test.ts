@@ -73,9 +73,9 @@ describe('the publisher registry', () => {
     expect(plans).toEqual({
       feed: 'publisher',
       webhook: 'publisher',
-      mastodon: '#10',
-      bluesky: '#10',
-      telegram: '#10',
+      mastodon: 'publisher',
+      bluesky: 'publisher',
+      telegram: 'publisher',
       facebook: '#11',
       instagram: '#11',
       x: '#11',
@@ -112,12 +112,14 @@ describe('configuration against the registry', () => {
   it('refuses a target of a network without a publisher yet, naming the issue that brings it', () => {
     const loaded = loadConfig({
       ARALDO_CONFIG: configWith([
-        { id: 'comune-masto', network: 'mastodon', credentials: { accessToken: 'MASTO' } },
+        { id: 'comune-fb', network: 'facebook', credentials: { pageAccessToken: 'FB_TOKEN' } },
       ]),
-      MASTO: 'token',
+      FB_TOKEN: 'token',
     });
     expect(loaded.ok || loaded.error).toEqual([
-      'config targets[0].network: Araldo cannot publish to mastodon yet: its publisher comes with issue #10; remove this target until then (publishing works today on: feed, webhook)',
+      expect.stringMatching(
+        /^config targets\[0\]\.network: Araldo cannot publish to facebook yet: its publisher comes with issue #11; remove this target until then \(publishing works today on: feed, webhook, mastodon(, [a-z]+)*\)$/,
+      ),
     ]);
   });
 
