@@ -25,12 +25,12 @@ export async function buildDigest(ctx: DeskContext, team: Team): Promise<string>
   const today = localDayRange(now, team.timeZone);
   const yesterday = localDayRange(now, team.timeZone, -1);
   const target = (id: string) => ctx.target(id)?.displayName ?? id;
-  const [due, waiting, failing, published] = await Promise.all([
-    ctx.store.listDueBetween(team.id, now, today.end),
-    ctx.store.listPostsInStates(team.id, UNDECIDED_STATES, 50),
-    ctx.store.listNeedingAttention(team.id, new Date(now.getTime() - ATTENTION_WINDOW_MS)),
-    ctx.store.listPublishedBetween(team.id, yesterday.start, yesterday.end),
-  ]);
+  const { due, waiting, failing, published } = await ctx.store.readPlanning(team.id, {
+    due: { from: now, to: today.end },
+    waiting: { states: UNDECIDED_STATES, limit: 50 },
+    failingSince: new Date(now.getTime() - ATTENTION_WINDOW_MS),
+    published: { from: yesterday.start, to: yesterday.end },
+  });
   const lines = [ctx.msg(team, 'digest.title', { date: formatLocalDate(now, team.timeZone, team.language) })];
   if (due.length > 0) {
     lines.push('', ctx.msg(team, 'digest.today'));
@@ -41,7 +41,7 @@ export async function buildDigest(ctx: DeskContext, team: Team): Promise<string>
   }
   if (waiting.length > 0) {
     lines.push('', ctx.msg(team, 'digest.waiting'));
-    for (const { post } of waiting) {
+    for (const post of waiting) {
       const item = { number: post.number, age: age(ctx, team, post.createdAt), author: post.author.name };
       const link = post.cardLink;
       const line = ctx.msg(team, 'digest.waiting_item', { ...item, excerpt: excerpt(post.text) });

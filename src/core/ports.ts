@@ -178,6 +178,34 @@ export interface PostWithDeliveries {
   readonly deliveries: readonly Delivery[];
 }
 
+/** The parts of a team's planning to read (Store.readPlanning); each list holds at most 500. */
+export interface PlanningQuery {
+  /** scheduled deliveries due in [from, to) */
+  readonly due?: { readonly from: Date; readonly to: Date };
+  /** posts in these states, the oldest `limit`; with `requestedIn`, only those asking for a time in it */
+  readonly waiting?: {
+    readonly states: readonly PostState[];
+    readonly limit: number;
+    readonly requestedIn?: { readonly from: Date; readonly to: Date };
+  };
+  /** failed or unknown deliveries last touched at or after this instant */
+  readonly failingSince?: Date;
+  /** deliveries published in [from, to) */
+  readonly published?: { readonly from: Date; readonly to: Date };
+}
+
+/** A team's planning: each list empty unless asked for. */
+export interface Planning {
+  /** soonest first */
+  readonly due: readonly DeliveryWithPost[];
+  /** oldest first */
+  readonly waiting: readonly Post[];
+  /** oldest change first */
+  readonly failing: readonly DeliveryWithPost[];
+  /** in publication order */
+  readonly published: readonly DeliveryWithPost[];
+}
+
 /** A delivery with the post it belongs to, as the store lists them. */
 export interface DeliveryWithPost {
   readonly delivery: Delivery;
@@ -440,24 +468,17 @@ export interface Store {
    * fresh attempt budget, and the post publishing; returns how many
    */
   retryDeliveries(postId: string, at: Date): Promise<number>;
-  /** posts of a team in these states, oldest first */
-  listPostsInStates(
-    teamId: string,
-    states: readonly PostState[],
-    limit: number,
-  ): Promise<readonly PostWithDeliveries[]>;
-  /** scheduled deliveries of a team due in [from, to), soonest first, with their posts */
-  listDueBetween(teamId: string, from: Date, to: Date): Promise<readonly DeliveryWithPost[]>;
-  /** deliveries of a team published in [from, to), in publication order, with their posts */
-  listPublishedBetween(teamId: string, from: Date, to: Date): Promise<readonly DeliveryWithPost[]>;
+  /**
+   * What the digest and `/queue` show of a team, read in one statement
+   * whatever the number of posts: only the parts `query` asks for are read.
+   */
+  readPlanning(teamId: string, query: PlanningQuery): Promise<Planning>;
   /**
    * the newest `limit` published deliveries of one target, with their posts:
    * newest publication first, ties broken by delivery id so every replica
    * lists them in the same order. A feed target's Atom document is this list.
    */
   listLatestPublished(targetId: string, limit: number): Promise<readonly DeliveryWithPost[]>;
-  /** failed or unknown deliveries of a team last touched at or after `since`, oldest first */
-  listNeedingAttention(teamId: string, since: Date): Promise<readonly DeliveryWithPost[]>;
   /** due instants of a target's scheduled deliveries in [from, to), to find free slots */
   listTargetDueTimes(targetId: string, from: Date, to: Date): Promise<readonly Date[]>;
   /** audit events of every team in [from, to), in order, for exports */

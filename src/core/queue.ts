@@ -15,17 +15,17 @@ export async function describeQueue(ctx: DeskContext, team: Team): Promise<Comma
   const now = ctx.now();
   const { start } = localDayRange(now, team.timeZone);
   const end = localDayRange(now, team.timeZone, DAYS).start;
-  const due = await ctx.store.listDueBetween(team.id, now, end);
-  const waiting = (await ctx.store.listPostsInStates(team.id, ['pending', 'changes_requested'], 200)).filter(
-    ({ post }) => post.requestedAt && post.requestedAt >= now && post.requestedAt < end,
-  );
+  const { due, waiting } = await ctx.store.readPlanning(team.id, {
+    due: { from: now, to: end },
+    waiting: { states: ['pending', 'changes_requested'], limit: 200, requestedIn: { from: now, to: end } },
+  });
   type Row = { at: Date; line: string };
   const rows: Row[] = [
     ...due.map(({ delivery, post }) => ({
       at: delivery.nextAttemptAt ?? now,
       line: `${post.urgent ? '🚨 ' : ''}#${post.number} → ${ctx.target(delivery.targetId)?.displayName ?? delivery.targetId}: ${excerpt(post.text)}`,
     })),
-    ...waiting.map(({ post }) => ({
+    ...waiting.map((post) => ({
       at: post.requestedAt ?? now,
       line: `⏳ #${post.number} (${ctx.msg(team, 'queue.awaiting')}): ${excerpt(post.text)}`,
     })),

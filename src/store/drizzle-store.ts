@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, gte, inArray, isNull, lt, lte, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, lte, notInArray, sql } from 'drizzle-orm';
 import type { Actor } from '../core/actor.ts';
 import type { AuditAction, AuditEvent, NewAuditEvent } from '../core/audit-event.ts';
-import { type Delivery, type DeliveryState, derivePublishedState } from '../core/delivery.ts';
+import { type Delivery, derivePublishedState } from '../core/delivery.ts';
 import type { ClaimedOwedMessage, NewOwedMessage, OwedCompletion } from '../core/owed-message.ts';
 import type {
   ClaimedDelivery,
   DeliveryCompletion,
   DeliveryWithPost,
   NewPost,
+  Planning,
+  PlanningQuery,
   PostWithDeliveries,
   Store,
 } from '../core/ports.ts';
@@ -18,30 +20,9 @@ import type { Database } from './database.ts';
 import { type CompletionItem, completeDeliveries, targetPacingKey } from './delivery-completion.ts';
 import * as owed from './outbox-queries.ts';
 import { type Executor, holdUntil, insertAudit, rowsOf, sqlList } from './outbox-queries.ts';
+import { readPlanning } from './planning-queries.ts';
+import { toDelivery, toPost } from './rows.ts';
 import { approvals, auditEvents, deliveries, notices, pacing, postCards, posts, teams } from './schema.ts';
-
-type PostRow = typeof posts.$inferSelect;
-type DeliveryRow = typeof deliveries.$inferSelect;
-
-function toPost(row: PostRow): Post {
-  return {
-    id: row.id,
-    teamId: row.teamId,
-    number: row.number,
-    author: { id: row.authorId, name: row.authorName },
-    text: row.text,
-    images: row.images,
-    urgent: row.urgent,
-    requestedAt: row.requestedAt ?? undefined,
-    state: row.state as PostState,
-    approvalsRequired: row.approvalsRequired,
-    version: row.version,
-    cardRef: row.cardRef ?? undefined,
-    cardLink: row.cardLink ?? undefined,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
-}
 
 function toAuditEvent(row: typeof auditEvents.$inferSelect, postNumber: number | null): AuditEvent {
   return {
@@ -54,23 +35,6 @@ function toAuditEvent(row: typeof auditEvents.$inferSelect, postNumber: number |
     actorName: row.actorName,
     action: row.action as AuditAction,
     details: row.details,
-  };
-}
-
-function toDelivery(row: DeliveryRow): Delivery {
-  return {
-    id: row.id,
-    postId: row.postId,
-    targetId: row.targetId,
-    state: row.state as DeliveryState,
-    attempts: row.attempts,
-    nextAttemptAt: row.nextAttemptAt ?? undefined,
-    claimedUntil: row.claimedUntil ?? undefined,
-    remoteId: row.remoteId ?? undefined,
-    publicUrl: row.publicUrl ?? undefined,
-    lastError: row.lastError ?? undefined,
-    lastErrorCode: row.lastErrorCode ?? undefined,
-    publishedAt: row.publishedAt ?? undefined,
   };
 }
 
@@ -880,44 +844,8 @@ export class DrizzleStore implements Store {
     });
   }
 
-  async listPostsInStates(
-    teamId: string,
-    states: readonly PostState[],
-    limit: number,
-  ): Promise<readonly PostWithDeliveries[]> {
-    const rows = await this.#db
-      .select()
-      .from(posts)
-      .where(and(eq(posts.teamId, teamId), inArray(posts.state, [...states])))
-      .orderBy(asc(posts.createdAt), asc(posts.number))
-      .limit(limit);
-    return Promise.all(
-      rows.map(async (row) => ({ post: toPost(row), deliveries: await loadDeliveries(this.#db, row.id) })),
-    );
-  }
-
-  async listDueBetween(teamId: string, from: Date, to: Date): Promise<readonly DeliveryWithPost[]> {
-    return this.#deliveriesWithPosts(
-      and(
-        eq(posts.teamId, teamId),
-        eq(deliveries.state, 'scheduled'),
-        gte(deliveries.nextAttemptAt, from),
-        lt(deliveries.nextAttemptAt, to),
-      ),
-      deliveries.nextAttemptAt,
-    );
-  }
-
-  async listPublishedBetween(teamId: string, from: Date, to: Date): Promise<readonly DeliveryWithPost[]> {
-    return this.#deliveriesWithPosts(
-      and(
-        eq(posts.teamId, teamId),
-        eq(deliveries.state, 'published'),
-        gte(deliveries.publishedAt, from),
-        lt(deliveries.publishedAt, to),
-      ),
-      deliveries.publishedAt,
-    );
+  readPlanning(teamId: string, query: PlanningQuery): Promise<Planning> {
+    return readPlanning(this.#db, teamId, query);
   }
 
   async listLatestPublished(targetId: string, limit: number): Promise<readonly DeliveryWithPost[]> {
@@ -930,31 +858,6 @@ export class DrizzleStore implements Store {
       .where(and(eq(deliveries.targetId, targetId), eq(deliveries.state, 'published')))
       .orderBy(sql`${deliveries.publishedAt} desc nulls last`, desc(deliveries.id))
       .limit(limit);
-    return rows.map((row) => ({ delivery: toDelivery(row.delivery), post: toPost(row.post) }));
-  }
-
-  async listNeedingAttention(teamId: string, since: Date): Promise<readonly DeliveryWithPost[]> {
-    return this.#deliveriesWithPosts(
-      and(
-        eq(posts.teamId, teamId),
-        inArray(deliveries.state, ['failed', 'unknown']),
-        or(gte(deliveries.updatedAt, since), isNull(deliveries.updatedAt)),
-      ),
-      deliveries.updatedAt,
-    );
-  }
-
-  async #deliveriesWithPosts(
-    where: ReturnType<typeof and>,
-    order: typeof deliveries.nextAttemptAt | typeof deliveries.publishedAt | typeof deliveries.updatedAt,
-  ): Promise<readonly DeliveryWithPost[]> {
-    const rows = await this.#db
-      .select({ delivery: deliveries, post: posts })
-      .from(deliveries)
-      .innerJoin(posts, eq(posts.id, deliveries.postId))
-      .where(where)
-      .orderBy(asc(order), asc(posts.number), asc(deliveries.position))
-      .limit(500);
     return rows.map((row) => ({ delivery: toDelivery(row.delivery), post: toPost(row.post) }));
   }
 

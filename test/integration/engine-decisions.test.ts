@@ -7,6 +7,8 @@ import type {
   DeliveryCompletion,
   DeliveryWithPost,
   NewPost,
+  Planning,
+  PlanningQuery,
   PostWithDeliveries,
   Publisher,
   PublishRequest,
@@ -305,24 +307,11 @@ class ObservedStore implements Store {
   retryDeliveries(postId: string, at: Date): Promise<number> {
     return this.#inner.retryDeliveries(postId, at);
   }
-  listPostsInStates(
-    teamId: string,
-    states: readonly PostState[],
-    limit: number,
-  ): Promise<readonly PostWithDeliveries[]> {
-    return this.#inner.listPostsInStates(teamId, states, limit);
-  }
-  listDueBetween(teamId: string, from: Date, to: Date): Promise<readonly DeliveryWithPost[]> {
-    return this.#inner.listDueBetween(teamId, from, to);
-  }
-  listPublishedBetween(teamId: string, from: Date, to: Date): Promise<readonly DeliveryWithPost[]> {
-    return this.#inner.listPublishedBetween(teamId, from, to);
+  readPlanning(teamId: string, query: PlanningQuery): Promise<Planning> {
+    return this.#inner.readPlanning(teamId, query);
   }
   listLatestPublished(targetId: string, limit: number): Promise<readonly DeliveryWithPost[]> {
     return this.#inner.listLatestPublished(targetId, limit);
-  }
-  listNeedingAttention(teamId: string, since: Date): Promise<readonly DeliveryWithPost[]> {
-    return this.#inner.listNeedingAttention(teamId, since);
   }
   listTargetDueTimes(targetId: string, from: Date, to: Date): Promise<readonly Date[]> {
     return this.#inner.listTargetDueTimes(targetId, from, to);
