@@ -1,9 +1,10 @@
 import type { AuditAction } from './audit-event.ts';
+import { BatchedReader } from './batched-reader.ts';
 import { buildCard } from './card-builder.ts';
 import { type DeskContext, SYSTEM_ACTOR } from './desk-context.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { ClaimedOwedMessage, OwedCompletion } from './owed-message.ts';
-import type { ChatResult, MessageKey, PostedCard } from './ports.ts';
+import type { ChatResult, MessageKey, PostedCard, PostWithApprovers } from './ports.ts';
 import { type InFlight, notBefore } from './publishing.ts';
 import { err } from './result.ts';
 import type { Team } from './team.ts';
@@ -46,7 +47,7 @@ async function send(
   key: MessageKey,
 ): Promise<ChatResult<PostedCard | undefined> | { readonly skip: true }> {
   const chat = ctx.deps.chat;
-  const current = () => (row.postId === undefined ? undefined : ctx.store.getPostWithApprovers(row.postId));
+  const current = () => (row.postId === undefined ? undefined : cardReaderOf(ctx).read(row.postId));
   switch (row.kind) {
     case 'card': {
       const found = await current();
@@ -152,6 +153,18 @@ const MAX_ENDS_PER_WRITE = 100;
 
 // One group commit of messages' ends per process's set of sends under way.
 const recorders = new WeakMap<InFlight, GroupCommit<OwedEnd, boolean>>();
+
+const cardReaders = new WeakMap<DeskContext, BatchedReader<string, PostWithApprovers>>();
+
+/** Reads the posts a batch of cards and card updates are drawn from, in one read. */
+function cardReaderOf(ctx: DeskContext): BatchedReader<string, PostWithApprovers> {
+  let reader = cardReaders.get(ctx);
+  if (!reader) {
+    reader = new BatchedReader((postIds) => ctx.store.getPostsWithApprovers(postIds));
+    cardReaders.set(ctx, reader);
+  }
+  return reader;
+}
 
 function recorderOf(ctx: DeskContext, inFlight: InFlight): GroupCommit<OwedEnd, boolean> {
   let recorder = recorders.get(inFlight);

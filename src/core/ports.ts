@@ -172,6 +172,12 @@ export interface NewPost {
   readonly createdAt: Date;
 }
 
+/** A post with its deliveries and the approvers of its current version: what its card shows. */
+export interface PostWithApprovers {
+  readonly entry: PostWithDeliveries;
+  readonly approvers: readonly Actor[];
+}
+
 /** A post with its deliveries, in target order. */
 export interface PostWithDeliveries {
   readonly post: Post;
@@ -325,10 +331,12 @@ export interface Store {
   addApproval(postId: string, version: number, approver: Actor, at: Date): Promise<boolean>;
   /** withdraws an approval; false when there was none */
   removeApproval(postId: string, version: number, approverId: string): Promise<boolean>;
-  /** a post with its deliveries and the approvers of its current version (oldest first), in one read */
-  getPostWithApprovers(
-    postId: string,
-  ): Promise<{ readonly entry: PostWithDeliveries; readonly approvers: readonly Actor[] } | undefined>;
+  /**
+   * posts with their deliveries and the approvers of their current version
+   * (oldest first), in one read whatever their number; a post that does not
+   * exist is missing from the map
+   */
+  getPostsWithApprovers(postIds: readonly string[]): Promise<ReadonlyMap<string, PostWithApprovers>>;
   /** names of the approvers of the post's current version, oldest first */
   listApprovals(postId: string, version: number): Promise<readonly Actor[]>;
   /**

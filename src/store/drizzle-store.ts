@@ -11,6 +11,7 @@ import type {
   NewPost,
   Planning,
   PlanningQuery,
+  PostWithApprovers,
   PostWithDeliveries,
   Store,
 } from '../core/ports.ts';
@@ -54,33 +55,45 @@ const currentApprovers = sql<Actor[] | string>`(
   from approvals a where a.post_id = ${posts.id} and a.version = ${posts.version})`;
 
 /**
- * A post with its deliveries (and the approvers of its current version) in
- * one statement: the post's columns repeat on each delivery's row.
+ * Posts with their deliveries (and the approvers of their current version)
+ * in one statement: a post's columns repeat on each of its deliveries' rows.
  */
-async function loadPostWithApprovers(
+async function loadPostsWithApprovers(
   tx: Executor,
-  postId: string,
-): Promise<{ readonly entry: PostWithDeliveries; readonly approvers: readonly Actor[] } | undefined> {
+  postIds: readonly string[],
+): Promise<Map<string, PostWithApprovers>> {
+  const found = new Map<string, PostWithApprovers>();
+  if (postIds.length === 0) return found;
   const rows = await tx
     .select({ post: posts, delivery: deliveries, approvers: currentApprovers })
     .from(posts)
     .leftJoin(deliveries, eq(deliveries.postId, posts.id))
-    .where(eq(posts.id, postId))
-    .orderBy(asc(deliveries.position));
-  const [first] = rows;
-  if (!first) return undefined;
-  const approvers = typeof first.approvers === 'string' ? JSON.parse(first.approvers) : first.approvers;
-  return {
-    entry: {
-      post: toPost(first.post),
-      deliveries: rows.flatMap((row) => (row.delivery ? [toDelivery(row.delivery)] : [])),
-    },
-    approvers,
-  };
+    .where(
+      postIds.length === 1 ? eq(posts.id, postIds[0] as string) : inArray(posts.id, [...new Set(postIds)]),
+    )
+    .orderBy(asc(posts.id), asc(deliveries.position));
+  const byPost = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const list = byPost.get(row.post.id);
+    if (list) list.push(row);
+    else byPost.set(row.post.id, [row]);
+  }
+  for (const [id, list] of byPost) {
+    const first = list[0] as (typeof rows)[number];
+    const approvers = typeof first.approvers === 'string' ? JSON.parse(first.approvers) : first.approvers;
+    found.set(id, {
+      entry: {
+        post: toPost(first.post),
+        deliveries: list.flatMap((row) => (row.delivery ? [toDelivery(row.delivery)] : [])),
+      },
+      approvers,
+    });
+  }
+  return found;
 }
 
 async function loadPost(tx: Executor, postId: string): Promise<PostWithDeliveries | undefined> {
-  return (await loadPostWithApprovers(tx, postId))?.entry;
+  return (await loadPostsWithApprovers(tx, [postId])).get(postId)?.entry;
 }
 
 /**
@@ -455,10 +468,8 @@ export class DrizzleStore implements Store {
     return removed.length === 1;
   }
 
-  getPostWithApprovers(
-    postId: string,
-  ): Promise<{ readonly entry: PostWithDeliveries; readonly approvers: readonly Actor[] } | undefined> {
-    return loadPostWithApprovers(this.#db, postId);
+  getPostsWithApprovers(postIds: readonly string[]): Promise<ReadonlyMap<string, PostWithApprovers>> {
+    return loadPostsWithApprovers(this.#db, postIds);
   }
 
   async listApprovals(postId: string, version: number): Promise<readonly Actor[]> {

@@ -195,8 +195,8 @@ class ObservedStore implements Store {
   getPostById(postId: string): Promise<PostWithDeliveries | undefined> {
     return this.#inner.getPostById(postId);
   }
-  getPostWithApprovers(postId: string) {
-    return this.#inner.getPostWithApprovers(postId);
+  getPostsWithApprovers(postIds: readonly string[]) {
+    return this.#inner.getPostsWithApprovers(postIds);
   }
   findPostByCardRef(teamId: string, cardRef: string): Promise<PostWithDeliveries | undefined> {
     return this.#inner.findPostByCardRef(teamId, cardRef);
