@@ -61,7 +61,9 @@ export type PdsMethod =
  * - `hold`: waits until `release()` (or close), then serves it: a PDS slower than the
  *   attempt's time. Like a real server it finishes the work even if the caller gave up;
  * - `drop`: reads the request, then destroys the connection without answering; with
- *   `processed` (the default) after serving it (the record is written), without before.
+ *   `processed` (the default) after serving it (the record is written), without before;
+ * - `late`: serves it at once (the record is written), then answers `ms` later if the caller
+ *   is still there: a process killed meanwhile has had its write land without learning it.
  */
 export type PdsFault = { readonly method?: PdsMethod } & (
   | {
@@ -74,6 +76,7 @@ export type PdsFault = { readonly method?: PdsMethod } & (
   | { readonly kind: 'rate_limited'; readonly resetAt?: number }
   | { readonly kind: 'hold' }
   | { readonly kind: 'drop'; readonly processed?: boolean }
+  | { readonly kind: 'late'; readonly ms: number }
 );
 
 /** One request that reached the PDS, as it crossed the wire. */
@@ -499,6 +502,10 @@ export class FakeBlueskyPds extends EventEmitter {
     if (fault?.kind === 'drop') {
       request.socket.destroy();
       return;
+    }
+    if (fault?.kind === 'late') {
+      const { ms } = fault;
+      await new Promise((resolve) => setTimeout(resolve, ms));
     }
     return answer(status, payload);
   }

@@ -50,7 +50,9 @@ export type MastodonRoute = 'media_upload' | 'media_check' | 'status';
  * - `hold`: waits until `release()` (or close), then handles the request normally: like a real
  *   server, it does the work even if the client gave up meanwhile; only the answer is lost;
  * - `drop`: destroys the connection without answering; with `processed` (the default) after
- *   doing the work (a status made, an upload stored), as an instance whose answer was lost.
+ *   doing the work (a status made, an upload stored), as an instance whose answer was lost;
+ * - `late`: does the work at once, then answers `ms` later (if the client is still there):
+ *   a process killed meanwhile has had its request take effect without learning it.
  */
 export type MastodonFault =
   | {
@@ -61,7 +63,8 @@ export type MastodonFault =
     }
   | { readonly kind: 'rate_limited'; readonly resetInSeconds?: number; readonly withoutReset?: boolean }
   | { readonly kind: 'hold' }
-  | { readonly kind: 'drop'; readonly processed?: boolean };
+  | { readonly kind: 'drop'; readonly processed?: boolean }
+  | { readonly kind: 'late'; readonly ms: number };
 
 /** A token the instance knows. */
 export interface FakeTokenSpec {
@@ -412,6 +415,10 @@ export class FakeMastodon extends EventEmitter {
       return;
     }
     this.#answered(answer);
+    if (fault?.kind === 'late') {
+      const { ms } = fault;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    }
     return send(answer.answer);
   }
 

@@ -78,7 +78,10 @@ export interface FakeTelegramRequest {
  * - `delay` / `hold`: waits (ms, or until `release()`), then handles the request normally;
  *   like a real server it finishes the work even if the client has gone;
  * - `drop`: destroys the connection without answering; with `processed` (the default)
- *   after publishing the message, as when the answer is lost on the way back.
+ *   after publishing the message, as when the answer is lost on the way back;
+ * - `late`: handles the request at once (the message is published), then answers `ms`
+ *   later if the client is still there: a process killed meanwhile has sent the message
+ *   without learning it.
  */
 export type TelegramFault =
   | {
@@ -96,7 +99,8 @@ export type TelegramFault =
     }
   | { readonly kind: 'delay'; readonly ms: number }
   | { readonly kind: 'hold' }
-  | { readonly kind: 'drop'; readonly processed?: boolean };
+  | { readonly kind: 'drop'; readonly processed?: boolean }
+  | { readonly kind: 'late'; readonly ms: number };
 
 /** The Bot API's real error answers, for `failNext`. */
 export const TELEGRAM_ERRORS = {
@@ -145,6 +149,9 @@ class BotApiError extends Error {
 }
 
 const badRequest = (what: string) => new BotApiError(400, `Bad Request: ${what}`);
+
+/** Resolves after `ms`: the wait of a `late` answer. */
+const late = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function headerOf(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
@@ -396,9 +403,11 @@ export class FakeTelegram extends EventEmitter {
         request.socket.destroy();
         return;
       }
+      if (fault?.kind === 'late') await late(fault.ms);
       if (error instanceof BotApiError) return fail(error);
       throw error;
     }
+    if (fault?.kind === 'late') await late(fault.ms);
     if (fault?.kind === 'drop') {
       request.socket.destroy();
       return;

@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import type { PublishRequest } from '../../src/core/ports.ts';
@@ -18,6 +17,7 @@ import { pdsEndpointOf } from '../../src/publish/bluesky/session.ts';
 import { networkNamed } from '../../src/publish/registry.ts';
 import { type FakeBlueskyAccount, FakeBlueskyPds } from '../fakes/fake-bluesky-pds.ts';
 import { RecordingLogger } from '../fakes/recording-logger.ts';
+import { pngOf } from '../support/png.ts';
 import { publishRequestFor } from '../support/publish-request.ts';
 
 // The `bluesky` network against a loopback PDS speaking XRPC, through the
@@ -49,30 +49,6 @@ const DELIVERY = '5f0c8a1e-2b7d-4e3a-9c61-0d4f8b2a7e15';
 /** A fixed "now" for rate-limit waits: ratelimit-reset is a UNIX instant. */
 const NOW = new Date('2026-11-21T09:00:00Z');
 const NOW_S = NOW.getTime() / 1000;
-
-/** A real PNG of `width` × `height` grey pixels (what the municipality's website serves). */
-function pngOf(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
-  const rows = Buffer.alloc((width + 1) * height, 0x80);
-  for (let y = 0; y < height; y += 1) rows[y * (width + 1)] = 0;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 /** A PNG header followed by `size` bytes in all: too big for Bluesky once over 1,000,000. */
 function bigPng(size: number): Buffer {

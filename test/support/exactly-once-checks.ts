@@ -1,5 +1,8 @@
 import { it as IT } from '../../src/core/i18n/it.ts';
+import type { FakeBlueskyPds } from '../fakes/fake-bluesky-pds.ts';
+import type { FakeMastodon } from '../fakes/fake-mastodon.ts';
 import type { FakeSlack, FakeSlackMessage } from '../fakes/fake-slack.ts';
+import type { FakeChannelMessage, FakeTelegram } from '../fakes/fake-telegram.ts';
 import type { FakeWebhookReceiver } from '../fakes/fake-webhook-receiver.ts';
 import { parseAtom } from './atom-reader.ts';
 import type { AuditRow, DeliveryRow, DeskSnapshot, PostRow } from './desk-database.ts';
@@ -8,7 +11,8 @@ import { markOf } from './slack-desk.ts';
 // The invariants of SPEC §6 ("nothing lost, nothing doubled", "every outcome
 // reaches the thread once", "every action is on record") as checks over what
 // the test can see from outside: the database rows, FakeSlack's stored
-// messages, what the webhook receivers processed, and the served feed. Each
+// messages, what the webhook receivers processed, the served feed, and what
+// the Mastodon instance, the Bluesky PDS and the Telegram channel hold. Each
 // check returns its problems as sentences naming the post, delivery or
 // message concerned, so a failing test shows the evidence, not a count.
 
@@ -84,6 +88,9 @@ function deliveryStoryProblems(post: PostRow, delivery: DeliveryRow, events: rea
     }
   }
   const attempts = fresh + resumed;
+  if (delivery.state === 'unknown' && events.at(-1)?.action !== 'publish_unknown') {
+    problems.push(`${where}: the last event is not publish_unknown`);
+  }
   if (delivery.state === 'published') {
     if (published !== 1) problems.push(`${where}: ${published} published events, expected 1`);
     if (events.at(-1)?.action !== 'published') problems.push(`${where}: the last event is not published`);
@@ -196,17 +203,25 @@ export function auditProblems(snapshot: DeskSnapshot): string[] {
 
 /**
  * Nothing lost, nothing doubled, in the database: every delivery of an
- * approved post is published (a network here is idempotent, so none may be
- * left `unknown`), and no delivery of an unapproved post is.
+ * approved post is published, and no delivery of an unapproved post is. A
+ * network that drops duplicates is asked again after a crash, so none of its
+ * deliveries may be left `unknown`; one that does not (`mayBeUnknown` of its
+ * target true: Telegram) is not, and a delivery cut off after its request may
+ * have left ends `unknown`, the question put in the thread (chatProblems) and
+ * the network checked for at most one copy (telegramProblems).
  */
-export function deliveryProblems(snapshot: DeskSnapshot): string[] {
+export function deliveryProblems(
+  snapshot: DeskSnapshot,
+  options: { readonly mayBeUnknown?: (targetId: string) => boolean } = {},
+): string[] {
   const problems: string[] = [];
   const postOf = new Map(snapshot.posts.map((post) => [post.id, post]));
   for (const delivery of snapshot.deliveries) {
     const post = postOf.get(delivery.postId);
     if (!post) continue;
     const approved = APPROVED_STATES.has(post.state);
-    if (approved && delivery.state !== 'published') {
+    const asked = delivery.state === 'unknown' && (options.mayBeUnknown?.(delivery.targetId) ?? false);
+    if (approved && delivery.state !== 'published' && !asked) {
       problems.push(
         `${label(post)} → ${delivery.targetId}: approved but ${delivery.state}${delivery.lastError ? ` (${delivery.lastError})` : ''}`,
       );
@@ -231,6 +246,13 @@ export function publishedLine(displayName: string): string {
   return IT['publish.published']({ target: displayName, url: '' }).trimEnd();
 }
 
+/** The prefix of the thread line asking whether post `number` reached `displayName` (outcome unknown). */
+export function unknownLine(displayName: string, number: number): string {
+  return (
+    IT['publish.unknown']({ target: displayName, number, reason: '\u0000' }).split('\u0000')[0] ?? ''
+  ).trimEnd();
+}
+
 /**
  * Every outcome reaches the thread once, one card per post, each owed
  * message written once: in FakeSlack's stored messages of `channel`,
@@ -240,6 +262,9 @@ export function publishedLine(displayName: string): string {
  * - each post has exactly one top-level card, the one its card_ref names;
  * - each card's thread says "Pubblicata su <target>" once per published
  *   delivery, and never for one not published;
+ * - each card's thread asks "Non so se il post è arrivato su <target>" once
+ *   per outcome left unknown (`publish_unknown` in the audit log), so once
+ *   for a delivery still `unknown`, and never otherwise;
  * - one digest message per digest decided, and no other.
  */
 export function chatProblems(
@@ -297,6 +322,17 @@ export function chatProblems(
           `${label(post)} → ${delivery.targetId} (${delivery.state}): "${prefix}" said ${said} times in the thread, expected ${expected}`,
         );
       }
+      const question = unknownLine(displayNameOf(delivery.targetId), post.number);
+      const asked = lines.filter((line) => line.includes(question)).length;
+      const owed = snapshot.audit.filter(
+        (e) =>
+          e.postId === post.id && e.action === 'publish_unknown' && e.details.target === delivery.targetId,
+      ).length;
+      if (asked !== owed || (delivery.state === 'unknown' && asked !== 1)) {
+        problems.push(
+          `${label(post)} → ${delivery.targetId} (${delivery.state}): "${question}" asked ${asked} times in the thread, for ${owed} unknown outcomes on record`,
+        );
+      }
     }
   }
   const digestTitle = IT['digest.title']({ date: '' }).trimEnd();
@@ -346,6 +382,219 @@ export function webhookProblems(
   if (unsigned.length > 0)
     problems.push(`${targetId}: ${unsigned.length} requests failed the signature check`);
   return { problems, distinct: receiver.distinctIds, duplicates: receiver.duplicates };
+}
+
+/** What the checks of an open network saw, for the test's report. */
+export interface NetworkReport {
+  readonly problems: string[];
+  /** one line for the report */
+  readonly summary: string;
+}
+
+/** The text of each post by its id: a network message names no delivery, so it is recognised by its text. */
+export type PostTexts = ReadonlyMap<string, string>;
+
+function excerpt(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+function publishedOf(snapshot: DeskSnapshot, targetId: string): DeliveryRow[] {
+  return snapshot.deliveries.filter((d) => d.targetId === targetId && d.state === 'published');
+}
+
+/** Two published deliveries naming one remote post: one post on the network stands for two. */
+function sharedRemoteIds(published: readonly DeliveryRow[], targetId: string): string[] {
+  return [...groupBy(published, (d) => d.remoteId)]
+    .filter(([, list]) => list.length > 1)
+    .map(([remoteId, list]) => `${targetId}: ${list.length} deliveries published as ${remoteId}`);
+}
+
+/**
+ * Mastodon drops a status whose Idempotency-Key it saw within the hour, so a
+ * delivery sent again after a kill appears once: each published delivery of
+ * `targetId` is one status the instance holds (its remote id, its URL, the
+ * post's text, a key naming the delivery), and the instance holds no status
+ * that is not one of them.
+ */
+export function mastodonProblems(
+  instance: FakeMastodon,
+  snapshot: DeskSnapshot,
+  targetId: string,
+  texts?: PostTexts,
+): NetworkReport {
+  const problems: string[] = [];
+  const published = publishedOf(snapshot, targetId);
+  const statuses = new Map(instance.statuses.map((status) => [status.id, status]));
+  for (const delivery of published) {
+    const status = statuses.get(delivery.remoteId ?? '');
+    const where = `${targetId}: delivery ${delivery.id}`;
+    if (!status) {
+      problems.push(`${where} published as status ${delivery.remoteId}, which the instance does not hold`);
+      continue;
+    }
+    if (status.url !== delivery.publicUrl) {
+      problems.push(`${where} links ${delivery.publicUrl}, its status is at ${status.url}`);
+    }
+    if (!status.idempotencyKey?.includes(delivery.id)) {
+      problems.push(`${where}: its status came with Idempotency-Key ${status.idempotencyKey}`);
+    }
+    const text = texts?.get(delivery.postId);
+    if (text !== undefined && status.text !== text) {
+      problems.push(`${where}: its status reads "${excerpt(status.text)}", the post "${excerpt(text)}"`);
+    }
+  }
+  problems.push(...sharedRemoteIds(published, targetId));
+  const remoteIds = new Set(published.map((d) => d.remoteId));
+  for (const status of instance.statuses) {
+    if (!remoteIds.has(status.id)) {
+      problems.push(
+        `${targetId}: status ${status.id} (key ${status.idempotencyKey}, "${excerpt(status.text)}") is no published delivery of it`,
+      );
+    }
+  }
+  const requests = instance.requestsTo('status');
+  const keys = new Set(requests.map((request) => request.headers['idempotency-key']));
+  return {
+    problems,
+    summary: `${instance.statuses.length} statuses for ${published.length} published deliveries; ${requests.length} status requests, ${requests.length - keys.size} repeating an Idempotency-Key`,
+  };
+}
+
+/**
+ * Bluesky: Araldo chooses each delivery's record key, so an attempt after a
+ * kill reads its record back or writes that same key: each published
+ * delivery of `targetId` is one post record of `did` (its at:// URI, a bsky.app
+ * link to its key, the post's text), written once and never rewritten, and
+ * the repository holds no post record that is not one of them.
+ */
+export function blueskyProblems(
+  pds: FakeBlueskyPds,
+  did: string,
+  snapshot: DeskSnapshot,
+  targetId: string,
+  texts?: PostTexts,
+): NetworkReport {
+  const problems: string[] = [];
+  const published = publishedOf(snapshot, targetId);
+  const records = new Map(pds.posts(did).map((record) => [record.uri, record]));
+  for (const delivery of published) {
+    const record = records.get(delivery.remoteId ?? '');
+    const where = `${targetId}: delivery ${delivery.id}`;
+    if (!record) {
+      problems.push(`${where} published as ${delivery.remoteId}, which the repository does not hold`);
+      continue;
+    }
+    const rkey = record.uri.split('/').at(-1) ?? '';
+    if (
+      !delivery.publicUrl?.startsWith('https://bsky.app/profile/') ||
+      !delivery.publicUrl.endsWith(`/post/${rkey}`)
+    ) {
+      problems.push(`${where} links ${delivery.publicUrl}, not its record ${rkey} on bsky.app`);
+    }
+    const text = texts?.get(delivery.postId);
+    if (text !== undefined && record.value.text !== text) {
+      problems.push(
+        `${where}: its record reads "${excerpt(String(record.value.text))}", the post "${excerpt(text)}"`,
+      );
+    }
+  }
+  problems.push(...sharedRemoteIds(published, targetId));
+  const remoteIds = new Set(published.map((d) => d.remoteId));
+  for (const record of records.values()) {
+    if (!remoteIds.has(record.uri)) {
+      problems.push(
+        `${targetId}: record ${record.uri} ("${excerpt(String(record.value.text))}") is no published delivery of it`,
+      );
+    }
+  }
+  for (const [uri, writes] of groupBy(pds.events, (event) => event.uri)) {
+    if (writes.length > 1) {
+      problems.push(
+        `${targetId}: record ${uri} written ${writes.length} times (${writes.map((w) => w.action).join(', ')})`,
+      );
+    }
+  }
+  return {
+    problems,
+    summary: `${records.size} post records for ${published.length} published deliveries; ${pds.count('com.atproto.repo.putRecord')} writes, ${pds.count('com.atproto.repo.getRecord')} read-backs, ${pds.count('com.atproto.server.createSession')} logins`,
+  };
+}
+
+/** A Telegram message's text or caption, as the channel shows it. */
+function messageText(message: FakeChannelMessage): string {
+  return (message.text ?? message.caption ?? '').trim();
+}
+
+/**
+ * Telegram has no idempotency: an attempt cut off after its request may
+ * have left is never sent again by Araldo, which asks in the thread
+ * instead. Recognising each message of channel `chatId` by its post's text
+ * (`texts`): each published delivery of `targetId` is exactly one message
+ * (its remote id `<chat>:<message>`); no delivery is ever two messages; a
+ * delivery left `unknown` is at most one; any other delivery none; and the
+ * channel holds no message of no delivery.
+ */
+export function telegramProblems(
+  channel: FakeTelegram,
+  chatId: number,
+  snapshot: DeskSnapshot,
+  targetId: string,
+  texts: PostTexts,
+): NetworkReport {
+  const problems: string[] = [];
+  const deliveries = snapshot.deliveries.filter((d) => d.targetId === targetId);
+  const byText = new Map<string, DeliveryRow[]>();
+  for (const delivery of deliveries) {
+    const text = texts.get(delivery.postId);
+    if (text === undefined) {
+      problems.push(`${targetId}: delivery ${delivery.id}: the text of its post is not known to the test`);
+      continue;
+    }
+    byText.set(text.trim(), [...(byText.get(text.trim()) ?? []), delivery]);
+  }
+  const messages = channel.messages.filter((message) => message.chatId === chatId);
+  const messagesOf = new Map<string, FakeChannelMessage[]>();
+  for (const message of messages) {
+    const candidates = byText.get(messageText(message)) ?? [];
+    const [delivery] = candidates;
+    if (candidates.length !== 1 || !delivery) {
+      problems.push(
+        `${targetId}: message ${message.messageId} ("${excerpt(messageText(message))}") matches ${candidates.length} deliveries`,
+      );
+      continue;
+    }
+    messagesOf.set(delivery.id, [...(messagesOf.get(delivery.id) ?? []), message]);
+  }
+  let unknown = 0;
+  let unknownSent = 0;
+  for (const delivery of deliveries) {
+    const copies = messagesOf.get(delivery.id) ?? [];
+    const where = `${targetId}: delivery ${delivery.id} (${delivery.state})`;
+    if (copies.length > 1) {
+      problems.push(
+        `${where} is in the channel ${copies.length} times: messages ${copies.map((m) => m.messageId).join(', ')}`,
+      );
+    }
+    if (delivery.state === 'published') {
+      const [message] = copies;
+      if (copies.length === 0 || !message) problems.push(`${where}: no message in the channel`);
+      else if (delivery.remoteId !== `${chatId}:${message.messageId}`) {
+        problems.push(
+          `${where} published as ${delivery.remoteId}, its message is ${chatId}:${message.messageId}`,
+        );
+      }
+    } else if (delivery.state === 'unknown') {
+      unknown += 1;
+      if (copies.length > 0) unknownSent += 1;
+    } else if (copies.length > 0) {
+      problems.push(`${where}: not published, yet its message ${copies[0]?.messageId} is in the channel`);
+    }
+  }
+  const published = deliveries.filter((d) => d.state === 'published').length;
+  return {
+    problems,
+    summary: `${messages.length} messages for ${published} published deliveries; ${unknown} left unknown and asked about in the thread (${unknownSent} of them had reached the channel)`,
+  };
 }
 
 /** The feed document holds each published delivery of `targetId` once, and nothing else. */
