@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AppError } from '../core/app-error.ts';
 import type { Logger, Store } from '../core/ports.ts';
 import { type FeedDocument, type FeedSettings, renderFeedDocument } from '../publish/feed/feed-document.ts';
 
@@ -194,9 +195,19 @@ export function createHttpServer(options: HttpServerOptions): Server {
 /** Starts listening on loopback and public interfaces; resolves with the bound port (useful with port 0). */
 export function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (error: NodeJS.ErrnoException) => {
+      // The admin's most likely start-up mistake: say what to change, not only the errno.
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') {
+        const why =
+          error.code === 'EADDRINUSE'
+            ? `port ${port} is already in use (another Araldo, or another program, listens there)`
+            : `port ${port} may not be opened by this user`;
+        reject(new AppError('config_invalid', `${why}: set PORT to a free port`, { cause: error }));
+      } else reject(error);
+    };
+    server.once('error', refuse);
     server.listen(port, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve((server.address() as AddressInfo).port);
     });
   });

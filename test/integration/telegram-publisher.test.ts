@@ -167,7 +167,7 @@ describe('TelegramPublisher', () => {
       kind: 'rejected',
       code: 'content_refused',
       detail: 'not sent: on Telegram a text may have at most 4096 UTF-16 units, this one has 4097',
-      networkReason: 'su Telegram un testo può avere al massimo 4096 unità UTF-16, questo ne ha 4097',
+      networkReason: 'su Telegram un testo può avere al massimo 4096 caratteri (le emoji ne valgono 2), questo ne ha 4097',
     });
     expect(fake.requests).toHaveLength(1);
     // The fake, like Telegram, refuses it when a client sends it anyway.
@@ -197,7 +197,7 @@ describe('TelegramPublisher', () => {
       kind: 'rejected',
       code: 'content_refused',
       networkReason:
-        "su Telegram il testo di un post con immagine può avere al massimo 1024 unità UTF-16, questo ne ha 1025: accorcialo o togli l'immagine",
+        "su Telegram il testo di un post con immagine può avere al massimo 1024 caratteri (le emoji ne valgono 2), questo ne ha 1025: accorcialo o togli l'immagine",
     });
     expect(fake.requests).toHaveLength(1);
     expect(

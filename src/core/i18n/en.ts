@@ -13,7 +13,7 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
     `To decide, react to this message: ✅ approve, ❌ reject, ✏️ request changes. Details: /status ${p.number}`,
   'card.image': (p) => `Image: ${p.url} (alt: ${p.alt})`,
   'card.nolimit': () => 'no limit',
-  'card.alt_dropped': () => 'image alt text does not reach this network',
+  'card.alt_dropped': () => 'this network does not carry the images’ alt text',
   'state.pending': () => 'waiting for approval',
   'state.changes_requested': () => 'changes requested',
   'state.approved': () => 'approved',
@@ -205,7 +205,7 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'unit.characters': () => 'characters',
   'unit.weighted': () => 'weighted characters',
   'unit.graphemes': () => 'characters',
-  'unit.utf16': () => 'UTF-16 units',
+  'unit.utf16': () => 'characters (an emoji counts as 2)',
   'reaction.stale_version': (p) =>
     `${p.name}, the text changed while you were approving: read it again and, if it is fine, remove and add the ✅ again.`,
   'reaction.needs_edit': (p) =>

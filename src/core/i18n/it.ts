@@ -13,9 +13,9 @@ export const it = {
     `Approvazioni: ${p.have}/${p.need}${p.by ? ` (${p.by})` : ''}`,
   'card.howto': (p: { number: number }) =>
     `Per decidere reagisci a questo messaggio: ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche. Dettagli: /status ${p.number}`,
-  'card.image': (p: { url: string; alt: string }) => `Immagine: ${p.url} (alt: ${p.alt})`,
+  'card.image': (p: { url: string; alt: string }) => `Immagine: ${p.url} (testo alternativo: ${p.alt})`,
   'card.nolimit': () => 'nessun limite',
-  'card.alt_dropped': () => 'il testo alternativo delle immagini qui non arriva',
+  'card.alt_dropped': () => 'questa rete non riporta il testo alternativo delle immagini',
   'state.pending': () => 'in attesa di approvazione',
   'state.changes_requested': () => 'modifiche richieste',
   'state.approved': () => 'approvata',
@@ -240,7 +240,7 @@ export const it = {
   'unit.characters': () => 'caratteri',
   'unit.weighted': () => 'caratteri pesati',
   'unit.graphemes': () => 'caratteri',
-  'unit.utf16': () => 'unità UTF-16',
+  'unit.utf16': () => 'caratteri (le emoji ne valgono 2)',
   'reaction.stale_version': (p: { name: string }) =>
     `${p.name}, il testo è cambiato mentre approvavi: rileggilo e, se va bene, togli e rimetti la ✅.`,
   'reaction.needs_edit': (p: { name: string }) =>

@@ -89,11 +89,11 @@ function describeProblem(problem: MessageProblem, language: Language): string {
     case 'too_long':
       if (problem.caption) {
         return it
-          ? `su Telegram il testo di un post con immagine può avere al massimo ${problem.limit} unità UTF-16, questo ne ha ${problem.used}: accorcialo o togli l'immagine`
+          ? `su Telegram il testo di un post con immagine può avere al massimo ${problem.limit} caratteri (le emoji ne valgono 2), questo ne ha ${problem.used}: accorcialo o togli l'immagine`
           : `on Telegram the text of a post with an image may have at most ${problem.limit} UTF-16 units, this one has ${problem.used}: shorten it or remove the image`;
       }
       return it
-        ? `su Telegram un testo può avere al massimo ${problem.limit} unità UTF-16, questo ne ha ${problem.used}`
+        ? `su Telegram un testo può avere al massimo ${problem.limit} caratteri (le emoji ne valgono 2), questo ne ha ${problem.used}`
         : `on Telegram a text may have at most ${problem.limit} UTF-16 units, this one has ${problem.used}`;
     case 'too_many_images':
       return it
