@@ -153,6 +153,13 @@ export interface Publisher {
    * posts, so a delivery interrupted by a crash can simply be sent again.
    */
   readonly idempotent: boolean;
+  /**
+   * How long the network remembers an idempotency key (Mastodon: an hour),
+   * when not for ever: a delivery whose interrupted attempt started longer
+   * ago than this is not sent again blindly, but asked about, like one to a
+   * network without idempotency.
+   */
+  readonly idempotencyWindowMs?: number | undefined;
   /** publishes; never throws for network or API failures, it returns them */
   publish(request: PublishRequest, signal: AbortSignal): Promise<PublishOutcome>;
 }
@@ -227,6 +234,12 @@ export interface ClaimedDelivery extends DeliveryWithPost {
    * longer write over the new claimant's outcome.
    */
   readonly claimToken: string;
+  /**
+   * The lease of the claim this one took over, when the delivery was taken
+   * from a worker that stopped answering: that attempt started one lease
+   * before it.
+   */
+  readonly previousClaimUntil?: Date;
 }
 
 /**

@@ -86,6 +86,26 @@ function isIdempotent(ctx: DeskContext, targetId: string): boolean {
   return target ? (ctx.deps.publisherFor(target)?.idempotent ?? false) : false;
 }
 
+/**
+ * True when an abandoned delivery may simply be sent again: its network
+ * drops duplicates, and still remembers the key of the attempt that was
+ * cut off (a Mastodon instance forgets it after an hour).
+ */
+function mayResendAbandoned(
+  ctx: DeskContext,
+  claim: ClaimedDelivery,
+  policy: PublishingPolicy,
+  now: Date,
+): boolean {
+  const target = ctx.target(claim.delivery.targetId);
+  const publisher = target ? ctx.deps.publisherFor(target) : undefined;
+  if (!publisher?.idempotent) return false;
+  const window = publisher.idempotencyWindowMs;
+  if (window === undefined || claim.previousClaimUntil === undefined) return true;
+  const startedAt = claim.previousClaimUntil.getTime() - policy.leaseMs;
+  return now.getTime() - startedAt < window;
+}
+
 /** The approvers of the version being published and every live target of the post, for networks that carry them. */
 async function readApproval(ctx: DeskContext, claim: ClaimedDelivery): Promise<PublishApproval> {
   const [approvers, entry] = await Promise.all([
@@ -402,14 +422,14 @@ async function recoverAbandoned(
         policy.batchSize,
         policy.leaseMs,
       );
-      for (const claim of taken.filter((c) => isIdempotent(tx, c.delivery.targetId))) {
+      for (const claim of taken.filter((c) => mayResendAbandoned(tx, c, policy, now))) {
         await auditAttempt(tx, claim, true);
       }
       return taken;
     });
     if (claims.length === 0) return;
     for (const claim of claims) {
-      if (isIdempotent(ctx, claim.delivery.targetId)) {
+      if (mayResendAbandoned(ctx, claim, policy, now)) {
         inFlight.track(publishClaimed(ctx, claim, policy, inFlight));
       } else {
         const language = ctx.team(claim.post.teamId)?.language ?? 'it';

@@ -231,6 +231,7 @@ async function claimRows(
   now: Date,
   leaseMs: number,
   countAttempt: boolean,
+  previousClaims: ReadonlyMap<string, Date> = new Map(),
 ): Promise<ClaimedDelivery[]> {
   const tokens = ids.map((id) => sql`when ${id}::uuid then ${newClaimToken()}`);
   const claimed = await tx
@@ -259,6 +260,7 @@ async function claimRows(
         delivery: toDelivery(row),
         post: { ...post, state: 'publishing' as const },
         claimToken: row.claimToken,
+        ...(previousClaims.has(row.id) ? { previousClaimUntil: previousClaims.get(row.id) as Date } : {}),
       },
     ];
   });
@@ -651,7 +653,7 @@ export class DrizzleStore implements Store {
   ): Promise<readonly ClaimedDelivery[]> {
     return this.#atomically(async (tx) => {
       const candidates = await tx
-        .select({ id: deliveries.id })
+        .select({ id: deliveries.id, claimedUntil: deliveries.claimedUntil })
         .from(deliveries)
         .where(where)
         .orderBy(asc(order))
@@ -664,6 +666,7 @@ export class DrizzleStore implements Store {
         now,
         leaseMs,
         countAttempt,
+        new Map(candidates.flatMap((c) => (c.claimedUntil ? [[c.id, c.claimedUntil] as const] : []))),
       );
     });
   }

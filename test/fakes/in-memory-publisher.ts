@@ -7,13 +7,15 @@ import type { PublishOutcome } from '../../src/core/publish-outcome.ts';
  */
 export class InMemoryPublisher implements Publisher {
   readonly idempotent: boolean;
+  readonly idempotencyWindowMs: number | undefined;
   readonly requests: PublishRequest[] = [];
   readonly #script: PublishOutcome[] = [];
   /** when set, publish waits for this before answering (to hold a claim open) */
   gate: Promise<void> | undefined;
 
-  constructor(options: { idempotent?: boolean } = {}) {
+  constructor(options: { idempotent?: boolean; idempotencyWindowMs?: number } = {}) {
     this.idempotent = options.idempotent ?? false;
+    this.idempotencyWindowMs = options.idempotencyWindowMs;
   }
 
   /** queues outcomes for the next calls */

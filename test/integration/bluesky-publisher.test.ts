@@ -783,6 +783,21 @@ describe('the bluesky network definition', () => {
         { publicUrl: () => '', logger: new RecordingLogger() },
       ),
     ).toThrow(/Bluesky needs credentials identifier/);
+    // The app password goes in every request: plain http only on this machine or a private network.
+    expect(() =>
+      blueskyNetwork.create(
+        { ...targetFor(pds), baseUrl: 'http://pds.comune.example.it' },
+        { publicUrl: () => '', logger: new RecordingLogger() },
+      ),
+    ).toThrow(/baseUrl must be https/);
+    for (const baseUrl of ['http://10.0.0.7:2583', 'http://pds:2583', 'http://[fd00::1]:2583']) {
+      expect(
+        blueskyNetwork.create(
+          { ...targetFor(pds), baseUrl },
+          { publicUrl: () => '', logger: new RecordingLogger() },
+        ).idempotent,
+      ).toBe(true);
+    }
   });
 
   it('publishes through an injected fetch, to bsky.social by default', async () => {

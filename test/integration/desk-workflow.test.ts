@@ -391,6 +391,31 @@ describe(`the desk on ${testDriver}`, () => {
       expect((await h.store.getPost(h.team.id, n))?.post.state).toBe('published');
     });
 
+    it('asks instead of sending again when the network has forgotten the interrupted attempt’s key', async () => {
+      // Mastodon keeps an Idempotency-Key an hour: after a longer outage a resend could double the post.
+      const h = createDeskHarness(database, { idempotent: true, idempotencyWindowMs: 55 * 60_000 });
+      const n = await proposeOne(h);
+      await h.react('supervisor', n, '✅');
+      await h.store.claimDueDeliveries([h.team.id], h.clock.now(), 10, 60_000);
+      // The lease was a minute; the restart comes two hours later.
+      h.clock.advance(2 * 3_600_000);
+      await h.tick();
+      expect(h.publishers.get('sito')?.requests).toHaveLength(0);
+      const entry = await h.store.getPost(h.team.id, n);
+      expect(entry?.deliveries[0]?.state).toBe('unknown');
+      expect(h.chat.thread(n).at(-1)).toContain('Non so se il post è arrivato su');
+
+      // Within the window the same crash is simply sent again.
+      const again = createDeskHarness(database, { idempotent: true, idempotencyWindowMs: 55 * 60_000 });
+      const m = await proposeOne(again);
+      await again.react('supervisor', m, '✅');
+      await again.store.claimDueDeliveries([again.team.id], again.clock.now(), 10, 60_000);
+      again.clock.advance(61_000);
+      await again.tick();
+      expect(again.publishers.get('sito')?.requests).toHaveLength(1);
+      expect((await again.store.getPost(again.team.id, m))?.post.state).toBe('published');
+    });
+
     it('publishes after a restart what was approved before it', async () => {
       const first = createDeskHarness(database);
       const n = await proposeOne(first, '/propose to:sito at:2026-11-21T12:00:00Z Testo.');

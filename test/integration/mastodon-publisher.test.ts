@@ -451,7 +451,7 @@ describe('MastodonPublisher', () => {
       expect(fake.requestsTo('status')).toEqual([]);
     });
 
-    it('an image that cannot be fetched is media_unreachable, before anything reaches the instance', async () => {
+    it('an image that is missing or no image is media_unreachable, one whose server fails for now is retried, before anything reaches the instance', async () => {
       const fake = await startFake();
       const missing = { url: `${fake.url}/images/nowhere.png`, alt: 'Piazza' };
       expect(await publishOnce(fake, { images: [missing] })).toEqual({
@@ -477,9 +477,12 @@ describe('MastodonPublisher', () => {
       await new Promise<void>((resolve) => closed.close(() => resolve()));
       expect(
         await publishOnce(fake, { images: [{ url: `http://127.0.0.1:${port}/a.png`, alt: 'x' }] }),
-      ).toMatchObject({
-        code: 'media_unreachable',
-        networkReason: "immagine 1: il server dell'immagine non risponde (ECONNREFUSED)",
+      ).toEqual({ kind: 'unavailable', detail: 'image 1: could not be fetched (ECONNREFUSED)' });
+      // An image server failing for now is tried again later, not refused for good.
+      const busy = { url: fake.serveImage('busy.png', Buffer.from('x'), { status: 503 }), alt: 'x' };
+      expect(await publishOnce(fake, { images: [busy] })).toEqual({
+        kind: 'unavailable',
+        detail: 'image 1: its URL answered HTTP 503',
       });
       expect(fake.requests.filter((r) => r.route !== 'image')).toEqual([]);
     });

@@ -167,7 +167,8 @@ describe('TelegramPublisher', () => {
       kind: 'rejected',
       code: 'content_refused',
       detail: 'not sent: on Telegram a text may have at most 4096 UTF-16 units, this one has 4097',
-      networkReason: 'su Telegram un testo può avere al massimo 4096 caratteri (le emoji ne valgono 2), questo ne ha 4097',
+      networkReason:
+        'su Telegram un testo può avere al massimo 4096 caratteri (le emoji ne valgono 2), questo ne ha 4097',
     });
     expect(fake.requests).toHaveLength(1);
     // The fake, like Telegram, refuses it when a client sends it anyway.
@@ -344,7 +345,7 @@ describe('TelegramPublisher', () => {
       expect(fake.messages).toEqual([]);
     });
 
-    it('5xx is unavailable; a gateway timeout (504) is unknown, since the message may have gone', async () => {
+    it('5xx is unavailable; a gateway’s 502 or 504 is unknown, since the message may have gone', async () => {
       const fake = await startFake();
       fake.failNext(
         TELEGRAM_ERRORS.internal,
@@ -353,8 +354,9 @@ describe('TelegramPublisher', () => {
       );
       expect(await publishTo(fake)).toMatchObject({ kind: 'unavailable' });
       expect(await publishTo(fake)).toMatchObject({
-        kind: 'unavailable',
-        detail: 'the Bot API failed (HTTP 502)',
+        kind: 'unknown',
+        detail:
+          'a gateway got no valid answer from the Bot API (HTTP 502): the message may be in the channel',
       });
       expect(await publishTo(fake)).toMatchObject({ kind: 'unknown' });
     });

@@ -54,6 +54,8 @@ export function createDeskHarness(
     now?: string;
     policy?: PublishingPolicy;
     idempotent?: boolean;
+    /** how long the publishers' idempotency keys are remembered (Mastodon: an hour) */
+    idempotencyWindowMs?: number;
     store?: Store;
     /** a clock shared with other harnesses, for several desks (replicas) living one timeline */
     clock?: FakeClock;
@@ -81,7 +83,18 @@ export function createDeskHarness(
   const chat = new InMemoryChat();
   const logger = new RecordingLogger();
   const publishers = new Map(
-    targets.map((t) => [t.id, new InMemoryPublisher({ idempotent: options.idempotent ?? false })] as const),
+    targets.map(
+      (t) =>
+        [
+          t.id,
+          new InMemoryPublisher({
+            idempotent: options.idempotent ?? false,
+            ...(options.idempotencyWindowMs === undefined
+              ? {}
+              : { idempotencyWindowMs: options.idempotencyWindowMs }),
+          }),
+        ] as const,
+    ),
   );
   const wakes: Date[] = [];
   const desk = createDesk(

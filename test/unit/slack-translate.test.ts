@@ -214,6 +214,26 @@ describe('Slack translation', () => {
         'Destinazioni: Sito &amp; blog `1` <https://comune.example.it/feed?a=1&amp;b=2%7Cx%3Ey|↗>',
       );
     });
+
+    it('makes no link of words a network gives instead of an address (a private Telegram channel)', () => {
+      const message = toCardMessage({
+        ...card,
+        targets: [
+          {
+            id: 'allerte',
+            displayName: 'Canale allerte',
+            network: 'telegram',
+            used: 12,
+            limit: 4096,
+            url: 'messaggio 42 nel canale privato «Interno», che non ha un indirizzo pubblico',
+            altTextDropped: true,
+          },
+        ],
+      });
+      const text = mrkdwnTexts(message.blocks).join('\n');
+      expect(text).toContain('Canale allerte `12/4096`');
+      expect(text).not.toContain('↗');
+    });
   });
 
   it('reads slash command text as typed, undoing Slack’s escaping', () => {

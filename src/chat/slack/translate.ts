@@ -113,7 +113,8 @@ export function toCardMessage(card: Card): { text: string; blocks: Block[] } {
   const meters = card.targets
     .map((target) => {
       const meter = target.limit === undefined ? `${target.used}` : `${target.used}/${target.limit}`;
-      const link = target.url ? ` <${linkUrl(target.url)}|↗>` : '';
+      // A network may give words instead of an address (a private Telegram channel): no link then.
+      const link = target.url && /^https?:\/\//i.test(target.url) ? ` <${linkUrl(target.url)}|↗>` : '';
       const alt = target.altTextDropped ? ` _(${escapeMrkdwn(t(l, 'card.alt_dropped'))})_` : '';
       return `${escapeMrkdwn(target.displayName)} \`${meter}\`${alt}${link}`;
     })

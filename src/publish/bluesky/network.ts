@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../core/app-error.ts';
 import { countGraphemes } from '../../core/network-rules.ts';
 import type { PublishingNetwork } from '../network-definition.ts';
+import { isPrivateHost } from '../private-host.ts';
 import { BlueskyPublisher, DEFAULT_BLUESKY_SERVICE, MAX_IMAGES } from './bluesky-publisher.ts';
 import { isHandle } from './facets.ts';
 
@@ -67,8 +68,17 @@ export const blueskyNetwork: PublishingNetwork = Object.freeze<PublishingNetwork
         `target ${target.id}: Bluesky needs credentials identifier (handle, DID or e-mail) and appPassword`,
       );
     }
+    const service = (target.baseUrl ?? DEFAULT_BLUESKY_SERVICE).replace(/\/+$/, '');
+    const url = new URL(service);
+    if (url.protocol === 'http:' && !isPrivateHost(url.hostname)) {
+      // The app password and the session's tokens go in every request.
+      throw new AppError(
+        'config_invalid',
+        `target ${target.id}: baseUrl must be https (the app password and session tokens travel in every request); http only for a PDS on this machine or a private network`,
+      );
+    }
     return new BlueskyPublisher({
-      service: (target.baseUrl ?? DEFAULT_BLUESKY_SERVICE).replace(/\/+$/, ''),
+      service,
       identifier: parsed.data.identifier,
       appPassword: parsed.data.appPassword,
       logger: context.logger,

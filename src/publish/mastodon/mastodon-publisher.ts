@@ -69,6 +69,8 @@ type Attempted<T> =
  */
 export class MastodonPublisher implements Publisher {
   readonly idempotent = true;
+  // The instance keeps a key an hour; a little less leaves room for clocks.
+  readonly idempotencyWindowMs = 55 * 60_000;
   readonly #options: MastodonPublisherOptions;
   readonly #api: MastodonApi;
 

@@ -324,6 +324,10 @@ export function fromImageProblem(problem: ImageProblem, image: number, language:
     case 'bad_url':
       return refused(words.badUrl, 'not an http(s) URL');
     case 'http_status':
+      // The image's server failing or busy for now (a deploy, a rate limit) is worth another try.
+      if (problem.status >= 500 || problem.status === 408 || problem.status === 429) {
+        return { kind: 'unavailable', detail: `image ${image}: its URL answered HTTP ${problem.status}` };
+      }
       return refused(words.imageStatus(problem.status), `its URL answered HTTP ${problem.status}`);
     case 'too_big': {
       const mb = problem.bytes === undefined ? undefined : (problem.bytes / (1024 * 1024)).toFixed(1);
@@ -335,7 +339,8 @@ export function fromImageProblem(problem: ImageProblem, image: number, language:
         `not an image Mastodon accepts (${problem.contentType})`,
       );
     case 'unreachable':
-      return refused(words.unreachable(problem.code), `could not be fetched (${problem.code})`);
+      // A refused or dropped connection to the image's server is usually over in minutes.
+      return { kind: 'unavailable', detail: `image ${image}: could not be fetched (${problem.code})` };
   }
 }
 

@@ -1,8 +1,8 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AppError } from '../../core/app-error.ts';
 import { countUtf16 } from '../../core/network-rules.ts';
 import type { PublishingNetwork } from '../network-definition.ts';
+import { isPrivateHost } from '../private-host.ts';
 import { BotApi, DEFAULT_BOT_API_URL } from './bot-api.ts';
 import { CHANNEL_REF_HINT, isChannelRef } from './channel-ref.ts';
 import { CAPTION_LIMIT, TEXT_LIMIT } from './message.ts';
@@ -26,17 +26,6 @@ const credentials = z.strictObject({
 // Plain http would put the token, which is in every URL, on the wire: only a
 // Bot API server on this machine or on a private network may be reached so
 // (a local telegram-bot-api beside Araldo, a compose service name).
-function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host === '::1') return true;
-  if (isIP(host) === 4) {
-    const [a = 0, b = 0] = host.split('.').map(Number);
-    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
-  }
-  if (isIP(host) === 6) return /^f[cd]/i.test(host);
-  return !host.includes('.');
-}
-
 /** The Bot API base of a target: its `baseUrl` without trailing slash, or Telegram's. */
 function baseUrlOf(targetId: string, baseUrl: string | undefined): string {
   if (baseUrl === undefined) return DEFAULT_BOT_API_URL;

@@ -291,10 +291,15 @@ export function fromBotApiAnswer(answer: BotApiAnswer, context: AnswerContext): 
       detail: `Telegram asks to slow down (HTTP 429${wait === undefined ? ', no retry_after' : `, retry after ${wait / 1000} s`})`,
     };
   }
-  if (status === 504) {
+  // A gateway's 502 or 504 comes after it forwarded the request: Telegram may
+  // have posted the message, and with no idempotency it must not go again blindly.
+  if (status === 502 || status === 504) {
     return {
       kind: 'unknown',
-      detail: `a gateway timed out waiting for the Bot API (HTTP 504): the message may be in the channel`,
+      detail:
+        status === 504
+          ? `a gateway timed out waiting for the Bot API (HTTP 504): the message may be in the channel`
+          : `a gateway got no valid answer from the Bot API (HTTP 502): the message may be in the channel`,
     };
   }
   if (status >= 500) return { kind: 'unavailable', detail: `the Bot API failed (HTTP ${status}${because})` };
