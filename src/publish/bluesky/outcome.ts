@@ -1,5 +1,6 @@
 import type { Language } from '../../core/language.ts';
 import type { PublishOutcome } from '../../core/publish-outcome.ts';
+import { describeRequestError } from '../request-error.ts';
 import type { XrpcAnswer } from './xrpc.ts';
 
 /** Wait when a 429 says nothing of how long: Bluesky's limits run over minutes to a day. */
@@ -165,34 +166,6 @@ export function fromErrorAnswer(
   };
 }
 
-// Connection errors that happen before a byte of the request is sent:
-// nothing can have reached the server.
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/** The `code`s of an error and its causes (undici wraps them in `fetch failed`; happy eyeballs in an AggregateError). */
-function errorCodes(error: unknown, depth = 0): string[] {
-  if (typeof error !== 'object' || error === null || depth > 4) return [];
-  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
-  return [
-    ...(typeof code === 'string' ? [code] : []),
-    ...errorCodes(cause, depth + 1),
-    ...(Array.isArray(errors) ? errors.flatMap((inner) => errorCodes(inner, depth + 1)) : []),
-  ];
-}
-
 /**
  * The outcome of a call that got no answer. Only a write can have published
  * anything: a broken connection or the attempt's time running out after the
@@ -204,16 +177,18 @@ export function fromNoAnswer(
   cause: unknown,
   context: { readonly step: CallStep; readonly aborted: boolean },
 ): PublishOutcome {
-  const codes = errorCodes(cause);
-  const notSent = codes.find((c) => NOT_SENT.has(c));
-  if (notSent !== undefined) {
-    return { kind: 'unavailable', detail: `could not reach Bluesky (${notSent}) during ${context.step}` };
+  const failure = describeRequestError(cause);
+  if (failure.notSent) {
+    return {
+      kind: 'unavailable',
+      detail: `could not reach Bluesky (${failure.code}) during ${context.step}`,
+    };
   }
   const name = (cause as { name?: unknown } | null)?.name;
   const timedOut = context.aborted || name === 'AbortError' || name === 'TimeoutError';
   const what = timedOut
     ? 'no answer within the attempt’s time'
-    : `the connection broke before an answer (${codes[0] ?? String(name ?? 'error')})`;
+    : `the connection broke before an answer (${failure.code})`;
   if (context.step === 'write') {
     return { kind: 'unknown', detail: `${what} while writing the post: Bluesky may have it` };
   }

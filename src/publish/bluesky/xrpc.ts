@@ -1,3 +1,5 @@
+import { oneLine, parseJson } from '../answer-text.ts';
+import { readAtMost } from '../response-body.ts';
 // XRPC over plain fetch (atproto.com/specs/xrpc): a query is
 // `GET /xrpc/<nsid>?params`, a procedure `POST /xrpc/<nsid>` with a JSON (or
 // raw bytes) body; errors answer a status and `{"error": Name, "message": …}`.
@@ -39,51 +41,6 @@ export interface XrpcCall {
 
 /** The most of an answer read: records, sessions and DID documents are small. */
 const MAX_ANSWER_BYTES = 256 * 1024;
-/** The most of an error message kept: it may be shown to the team. */
-const MAX_MESSAGE_LENGTH = 300;
-
-/** Reads at most `limit` bytes of a body as UTF-8, then lets the rest go; undefined when cut. */
-async function readCapped(response: Response, limit: number): Promise<string | undefined> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let cut = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        cut = true;
-        break;
-      }
-      chunks.push(value);
-    }
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
-  return cut ? undefined : Buffer.concat(chunks).toString('utf8');
-}
-
-/** One line of printable text, at most MAX_MESSAGE_LENGTH characters; undefined when empty. */
-export function oneLine(text: string): string | undefined {
-  const line = text
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (line === '') return undefined;
-  return line.length > MAX_MESSAGE_LENGTH ? `${line.slice(0, MAX_MESSAGE_LENGTH - 1)}…` : line;
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined || text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 function field(body: unknown, name: string): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -133,7 +90,8 @@ export async function callXrpc(
   }
   let text: string | undefined;
   try {
-    text = await readCapped(response, MAX_ANSWER_BYTES);
+    // A longer answer is no answer Araldo can read: undefined, like a lost body.
+    text = (await readAtMost(response, MAX_ANSWER_BYTES))?.toString('utf8');
   } catch {
     // The status is known; only the body was lost.
     text = undefined;

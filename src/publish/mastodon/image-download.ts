@@ -1,6 +1,7 @@
 import { err, ok, type Result } from '../../core/result.ts';
+import { describeRequestError } from '../request-error.ts';
+import { readAtMost } from '../response-body.ts';
 import type { ImageFile } from './mastodon-api.ts';
-import { describeRequestError } from './request-error.ts';
 
 /**
  * The largest image Mastodon accepts by default: MediaAttachment::IMAGE_LIMIT,
@@ -56,25 +57,6 @@ export function sniffImageType(bytes: Uint8Array): { type: string; ext: string }
     return { type: 'image/webp', ext: 'webp' };
   if (ascii(bytes, 4, 8) === 'ftyp') return ISO_BRANDS[ascii(bytes, 8, 12)];
   return undefined;
-}
-
-/** Reads a body up to `max` bytes; undefined when it holds more. */
-async function readAtMost(response: Response, max: number): Promise<Buffer | undefined> {
-  if (!response.body) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return Buffer.concat(chunks);
-      size += value.byteLength;
-      if (size > max) return undefined;
-      chunks.push(value);
-    }
-  } finally {
-    reader.cancel().catch(() => undefined);
-  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { readCapped } from '../response-body.ts';
 /** An image ready to upload: its bytes, its MIME type, a file name whose extension matches it. */
 export interface ImageFile {
   readonly bytes: Uint8Array<ArrayBuffer>;
@@ -40,26 +41,6 @@ export interface MastodonApiOptions {
 
 /** The most of a response body read: Mastodon's entities are small JSON objects. */
 const MAX_RESPONSE_BYTES = 256 * 1024;
-
-/** Reads at most `limit` bytes of a body as UTF-8, then lets the rest go. */
-async function readCapped(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    // Frees the connection whether the body ended, was cut or broke.
-    reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
 
 /**
  * The three calls of a publication, each one HTTP request with the bearer

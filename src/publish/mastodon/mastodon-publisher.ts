@@ -1,5 +1,6 @@
 import type { Logger, Publisher, PublishRequest } from '../../core/ports.ts';
 import type { PublishOutcome } from '../../core/publish-outcome.ts';
+import { describeRequestError } from '../request-error.ts';
 import { downloadImage } from './image-download.ts';
 import { type ApiAnswer, MastodonApi } from './mastodon-api.ts';
 import {
@@ -11,7 +12,6 @@ import {
   refuseBeforeSending,
   type Step,
 } from './outcome.ts';
-import { describeRequestError } from './request-error.ts';
 
 /** A Mastodon target's settings, resolved from its configuration. */
 export interface MastodonPublisherOptions {

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Language } from '../../core/language.ts';
 import type { PublishOutcome, RejectionCode } from '../../core/publish-outcome.ts';
+import { oneLine, parseJson } from '../answer-text.ts';
+import type { RequestFailure } from '../request-error.ts';
 import type { ImageProblem } from './image-download.ts';
 import type { ApiAnswer } from './mastodon-api.ts';
-import type { RequestFailure } from './request-error.ts';
 
 // Mastodon's answers, from its source (app/controllers/api/base_controller.rb,
 // api/v1/media_controller.rb, api/v2/media_controller.rb,
@@ -31,8 +32,6 @@ export const DEFAULT_RATE_LIMIT_WAIT_MS = 5 * 60_000;
 export const MAX_RATE_LIMIT_WAIT_MS = 24 * 3_600_000;
 /** The shortest wait taken: a reset already passed still means "not right now". */
 const MIN_RATE_LIMIT_WAIT_MS = 1_000;
-/** The most of the instance's reason shown to the team. */
-const MAX_REASON_LENGTH = 300;
 /** MediaAttachment::MAX_DESCRIPTION_LENGTH: the longest alt text Mastodon stores. */
 export const MAX_DESCRIPTION_LENGTH = 1_500;
 /** Status::MEDIA_ATTACHMENTS_LIMIT: the most attachments one status may carry. */
@@ -112,31 +111,12 @@ const WORDS = {
   },
 } as const satisfies Record<Language, unknown>;
 
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined || text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function clean(text: string): string | undefined {
-  // One line of printable text: the instance's answer is shown in chat.
-  const line = text
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (line === '') return undefined;
-  return line.length > MAX_REASON_LENGTH ? `${line.slice(0, MAX_REASON_LENGTH - 1)}…` : line;
-}
-
 /** The instance's own words: the `error` of a JSON body; undefined for anything else (an HTML error page). Pure. */
 export function mastodonReason(body: string | undefined): string | undefined {
   const json = parseJson(body);
   if (typeof json !== 'object' || json === null) return undefined;
   const error = (json as Record<string, unknown>).error;
-  return typeof error === 'string' ? clean(error) : undefined;
+  return typeof error === 'string' ? oneLine(error) : undefined;
 }
 
 function hostOf(url: string | null, base: string): string | undefined {

@@ -1,3 +1,4 @@
+import { readCapped } from '../response-body.ts';
 /** Telegram's own Bot API server; a target's `baseUrl` replaces it (a local Bot API server, tests). */
 export const DEFAULT_BOT_API_URL = 'https://api.telegram.org';
 
@@ -26,26 +27,6 @@ export interface BotApiOptions {
  * their entities; a photo adds a few sizes.
  */
 const MAX_RESPONSE_BYTES = 256 * 1024;
-
-/** Reads at most `limit` bytes of a body as UTF-8, then lets the rest go. */
-async function readCapped(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    // Frees the connection whether the body ended, was cut or broke.
-    reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
 
 /**
  * The Bot API over plain HTTP (core.telegram.org/bots/api#making-requests):

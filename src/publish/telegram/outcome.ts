@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Language } from '../../core/language.ts';
 import type { PublishOutcome, RejectionCode } from '../../core/publish-outcome.ts';
+import { oneLine, parseJson } from '../answer-text.ts';
+import { describeRequestError } from '../request-error.ts';
 import type { BotApiAnswer } from './bot-api.ts';
 import { linkIdOf } from './channel-ref.ts';
 import type { MessageProblem } from './message.ts';
@@ -20,8 +22,6 @@ import type { MessageProblem } from './message.ts';
 export const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 /** A wait beyond this is taken as this: a typo must not park a target for weeks. */
 export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
-/** The most of Telegram's description shown to the team. */
-const MAX_REASON_LENGTH = 300;
 
 type Words = Readonly<Record<Language, string>>;
 
@@ -146,29 +146,10 @@ const sentMessage = z.looseObject({
 /** A channel's username as t.me accepts it in a link. */
 const USERNAME = /^[A-Za-z][A-Za-z0-9_]{3,31}$/;
 
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined || text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** One line of printable text, cut at MAX_REASON_LENGTH: Telegram's words are shown in chat. */
-function clean(text: string): string | undefined {
-  const line = text
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (line === '') return undefined;
-  return line.length > MAX_REASON_LENGTH ? `${line.slice(0, MAX_REASON_LENGTH - 1)}…` : line;
-}
-
 /** Telegram's description without its status prefix: "Bad Request: chat not found" → "chat not found". */
 function reasonOf(description: string | undefined): string | undefined {
   if (description === undefined) return undefined;
-  return clean(description.replace(/^(Bad Request|Forbidden|Unauthorized|Too Many Requests): /, ''));
+  return oneLine(description.replace(/^(Bad Request|Forbidden|Unauthorized|Too Many Requests): /, ''));
 }
 
 /**
@@ -183,7 +164,7 @@ export function publishedFrom(message: z.infer<typeof sentMessage>, language: La
   if (username !== undefined && USERNAME.test(username)) {
     return { kind: 'published', remoteId, url: `https://t.me/${username}/${message.message_id}` };
   }
-  const title = clean(message.chat.title ?? '') ?? String(message.chat.id);
+  const title = oneLine(message.chat.title ?? '') ?? String(message.chat.id);
   const linkId = linkIdOf(message.chat.id);
   const link = linkId === undefined ? undefined : `https://t.me/c/${linkId}/${message.message_id}`;
   const url =
@@ -256,7 +237,7 @@ export function fromBotApiAnswer(answer: BotApiAnswer, context: AnswerContext): 
   }
   const description = body?.description;
   const reason = reasonOf(description);
-  const because = description === undefined ? '' : `: ${clean(description)}`;
+  const because = description === undefined ? '' : `: ${oneLine(description)}`;
   const refused = (
     code: RejectionCode,
     detail: string,
@@ -365,34 +346,6 @@ export function fromBotApiAnswer(answer: BotApiAnswer, context: AnswerContext): 
   );
 }
 
-// Connection errors that happen before a byte of the request is sent:
-// nothing can have reached Telegram, so trying again cannot post twice.
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/** The `code`s of an error and its causes (undici wraps them in `fetch failed`; happy eyeballs in an AggregateError). */
-function errorCodes(error: unknown, depth = 0): string[] {
-  if (typeof error !== 'object' || error === null || depth > 4) return [];
-  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
-  return [
-    ...(typeof code === 'string' ? [code] : []),
-    ...errorCodes(cause, depth + 1),
-    ...(Array.isArray(errors) ? errors.flatMap((inner) => errorCodes(inner, depth + 1)) : []),
-  ];
-}
-
 /**
  * The outcome of a call that got no answer: `unavailable` when the
  * connection was never made (nothing sent), `unknown` otherwise (a reset, a
@@ -402,9 +355,9 @@ function errorCodes(error: unknown, depth = 0): string[] {
  * fired. Pure; the detail names codes only, never a URL (it holds the token).
  */
 export function fromRequestError(error: unknown, aborted: boolean): PublishOutcome {
-  const codes = errorCodes(error);
-  const code = codes.find((c) => NOT_SENT.has(c));
-  if (code !== undefined) return { kind: 'unavailable', detail: `could not reach the Bot API (${code})` };
+  const failure = describeRequestError(error);
+  if (failure.notSent)
+    return { kind: 'unavailable', detail: `could not reach the Bot API (${failure.code})` };
   const name = (error as { name?: unknown } | null)?.name;
   if (aborted || name === 'AbortError' || name === 'TimeoutError') {
     return {
@@ -414,6 +367,6 @@ export function fromRequestError(error: unknown, aborted: boolean): PublishOutco
   }
   return {
     kind: 'unknown',
-    detail: `the connection broke before an answer (${codes[0] ?? String(name ?? 'error')}): the message may be in the channel`,
+    detail: `the connection broke before an answer (${failure.code}): the message may be in the channel`,
   };
 }

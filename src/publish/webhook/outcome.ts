@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Language } from '../../core/language.ts';
 import type { PublishOutcome } from '../../core/publish-outcome.ts';
+import { oneLine, parseJson } from '../answer-text.ts';
+import { describeRequestError } from '../request-error.ts';
 
 /** What a receiver answered, as far as the outcome depends on it. */
 export interface ReceiverAnswer {
@@ -15,8 +17,6 @@ export interface ReceiverAnswer {
 export const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
 /** A Retry-After beyond this is taken as this: a receiver's typo must not park a target for weeks. */
 export const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
-/** The most of a receiver's reason shown to the team. */
-const MAX_REASON_LENGTH = 300;
 
 // When the receiver names no public page, the thread still says where the post
 // went, in plain words (the delivery's `url` is shown as is).
@@ -52,25 +52,6 @@ export function parseRetryAfter(value: string | null, now: Date): number | undef
   return Math.min(ms, MAX_RETRY_AFTER_MS);
 }
 
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined || text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function clean(text: string): string | undefined {
-  // One line of printable text: a receiver's answer is shown in chat.
-  const line = text
-    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (line === '') return undefined;
-  return line.length > MAX_REASON_LENGTH ? `${line.slice(0, MAX_REASON_LENGTH - 1)}…` : line;
-}
-
 /**
  * The receiver's own words about a refusal: a JSON body's `error` (string, or
  * object with `message`), `message`, `reason`, `detail` or `title`, else a
@@ -84,17 +65,17 @@ export function receiverReason(body: string | undefined): string | undefined {
     const error = fields.error;
     if (typeof error === 'object' && error !== null) {
       const message = (error as Record<string, unknown>).message;
-      if (typeof message === 'string') return clean(message);
+      if (typeof message === 'string') return oneLine(message);
     }
     for (const key of ['error', 'message', 'reason', 'detail', 'title']) {
       const value = fields[key];
-      if (typeof value === 'string') return clean(value);
+      if (typeof value === 'string') return oneLine(value);
     }
     return undefined;
   }
-  if (typeof json === 'string') return clean(json);
+  if (typeof json === 'string') return oneLine(json);
   if (body === undefined || /^\s*</.test(body)) return undefined;
-  return clean(body);
+  return oneLine(body);
 }
 
 /**
@@ -176,34 +157,6 @@ export function fromReceiverAnswer(
   return refused('misconfigured', `the receiver answered HTTP ${status}${because}`);
 }
 
-// Connection errors that happen before a byte of the request is sent:
-// nothing can have reached the receiver, so retrying is safe on any network.
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/** The `code`s of an error and its causes (undici wraps them in `fetch failed`; happy eyeballs in an AggregateError). */
-function errorCodes(error: unknown, depth = 0): string[] {
-  if (typeof error !== 'object' || error === null || depth > 4) return [];
-  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
-  return [
-    ...(typeof code === 'string' ? [code] : []),
-    ...errorCodes(cause, depth + 1),
-    ...(Array.isArray(errors) ? errors.flatMap((inner) => errorCodes(inner, depth + 1)) : []),
-  ];
-}
-
 /**
  * The outcome of a request that got no answer: `unavailable` when the
  * connection was never made (nothing sent), `unknown` otherwise (a reset,
@@ -212,15 +165,15 @@ function errorCodes(error: unknown, depth = 0): string[] {
  * with the signal's reason, whatever it is). Pure.
  */
 export function fromRequestError(error: unknown, aborted: boolean): PublishOutcome {
-  const codes = errorCodes(error);
-  const code = codes.find((c) => NOT_SENT.has(c));
-  if (code !== undefined) return { kind: 'unavailable', detail: `could not reach the receiver (${code})` };
+  const failure = describeRequestError(error);
+  if (failure.notSent)
+    return { kind: 'unavailable', detail: `could not reach the receiver (${failure.code})` };
   const name = (error as { name?: unknown } | null)?.name;
   if (aborted || name === 'AbortError' || name === 'TimeoutError') {
     return { kind: 'unknown', detail: 'no answer within the attempt’s time: the receiver may have the post' };
   }
   return {
     kind: 'unknown',
-    detail: `the connection broke before an answer (${codes[0] ?? String(name ?? 'error')}): the receiver may have the post`,
+    detail: `the connection broke before an answer (${failure.code}): the receiver may have the post`,
   };
 }

@@ -1,6 +1,7 @@
 import { AppError } from '../../core/app-error.ts';
 import type { Logger, PublishApproval, Publisher, PublishRequest } from '../../core/ports.ts';
 import type { PublishOutcome } from '../../core/publish-outcome.ts';
+import { readCapped } from '../response-body.ts';
 import { fromReceiverAnswer, fromRequestError } from './outcome.ts';
 import { toWebhookPayload } from './payload.ts';
 import { signMessage } from './signature.ts';
@@ -29,26 +30,6 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 // Standard Webhooks: the message id must not be user-controlled and must hold
 // no `.`, the separator of the signed content. Araldo's keys are `araldo-<uuid>`.
 const WEBHOOK_ID = /^[A-Za-z0-9_-]{1,200}$/;
-
-/** Reads at most `limit` bytes of a body as UTF-8, then lets the rest go. */
-async function readCapped(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    // Frees the connection whether the body ended, was cut or broke.
-    reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
 
 /**
  * The `webhook` network: one signed JSON POST per delivery, in the Standard
