@@ -139,12 +139,17 @@ function newClaimToken(): string {
   return randomBytes(16).toString('hex');
 }
 
-/** Deliveries whose post belongs to one of these teams. */
+/**
+ * Deliveries whose post belongs to one of these teams. A correlated
+ * subquery, looked up by primary key for each row the claim reads in due
+ * order: a join would be planned from the tables' statistics, which after
+ * a burst of new rows (before autovacuum) say the tables are empty, and
+ * the planner then compares every delivery with every post.
+ */
 function ofTeams(teamIds: readonly string[]) {
-  return inArray(
-    deliveries.postId,
-    sql`(select ${posts.id} from ${posts} where ${inArray(posts.teamId, [...teamIds])})`,
-  );
+  return inArray(sql`(select ${posts.teamId} from ${posts} where ${posts.id} = ${deliveries.postId})`, [
+    ...teamIds,
+  ]);
 }
 
 /**
@@ -232,8 +237,21 @@ async function claimRows(
   leaseMs: number,
   countAttempt: boolean,
   previousClaims: ReadonlyMap<string, Date> = new Map(),
+  unlockedIn?: 'scheduled',
 ): Promise<ClaimedDelivery[]> {
   const tokens = ids.map((id) => sql`when ${id}::uuid then ${newClaimToken()}`);
+  // Candidates read without a lock are locked here, only the chosen ones:
+  // one another worker claimed meanwhile is skipped, not claimed twice.
+  const which = unlockedIn
+    ? inArray(
+        deliveries.id,
+        tx
+          .select({ id: deliveries.id })
+          .from(deliveries)
+          .where(and(inArray(deliveries.id, [...ids]), eq(deliveries.state, unlockedIn)))
+          .for('update', { skipLocked: true }),
+      )
+    : inArray(deliveries.id, [...ids]);
   const claimed = await tx
     .update(deliveries)
     .set({
@@ -242,7 +260,7 @@ async function claimRows(
       claimToken: sql`case ${deliveries.id} ${sql.join(tokens, sql` `)} end`,
       attempts: countAttempt ? sql`${deliveries.attempts} + 1` : deliveries.attempts,
     })
-    .where(inArray(deliveries.id, [...ids]))
+    .where(which)
     .returning();
   const postIds = [...new Set(claimed.map((d) => d.postId))];
   const postRows = await tx.select().from(posts).where(inArray(posts.id, postIds));
@@ -614,11 +632,10 @@ export class DrizzleStore implements Store {
             ),
           )
           .orderBy(asc(deliveries.nextAttemptAt), asc(deliveries.id))
-          .limit(window)
-          .for('update', { skipLocked: true });
+          .limit(window);
         if (candidates.length === 0) return [];
         const { chosen, full } = await choosePaced(tx, candidates, now, limit, pacingOf);
-        if (chosen.length > 0) return claimRows(tx, chosen, now, leaseMs, true);
+        if (chosen.length > 0) return claimRows(tx, chosen, now, leaseMs, true, new Map(), 'scheduled');
         if (candidates.length < window) return [];
         waiting.push(...full);
       }

@@ -133,17 +133,19 @@ export async function claimOwedMessages(
   // gets its own token. The post's card and number come along for thread lines.
   const leaseUntil = new Date(now.getTime() + leaseMs).toISOString();
   const result = await tx.execute(sql`
-    with heads as (
-      select distinct on (stream) id
-      from outbox
-      where team_id in (${teams}) and state in ('pending', 'sending')
-      order by stream, id
-    ),
-    chosen as (
+    with chosen as (
       select o.id from outbox o
-      join heads h on h.id = o.id
-      where ((o.state = 'pending' and o.next_attempt_at <= ${nowIso}::timestamptz)
+      where o.team_id in (${teams}) and o.state in ('pending', 'sending')
+        and ((o.state = 'pending' and o.next_attempt_at <= ${nowIso}::timestamptz)
           or (o.state = 'sending' and o.claimed_until <= ${nowIso}::timestamptz))
+        -- the head of its stream: no older message of the stream is still
+        -- open. A scalar subquery, probed through outbox_open_stream_idx for
+        -- each row read: an anti join would be planned from statistics
+        -- that, after a burst of new rows, say the table is empty.
+        and o.id = (
+          select min(e.id) from outbox e
+          where e.stream = o.stream and e.state in ('pending', 'sending')
+        )
         and not exists (
           select 1 from pacing p
           where p.key = ${pacingKeySql('o')} and p.next_free_at > ${nowIso}::timestamptz

@@ -85,7 +85,8 @@ export const deliveries = pgTable(
   },
   (t) => [
     uniqueIndex('deliveries_post_target_unique').on(t.postId, t.targetId),
-    index('deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.state} = 'scheduled'`),
+    // Due order with its tie-break, so a claim reads only the rows it takes.
+    index('deliveries_due_idx').on(t.nextAttemptAt, t.id).where(sql`${t.state} = 'scheduled'`),
     index('deliveries_target_due_idx').on(t.targetId, t.nextAttemptAt).where(sql`${t.state} = 'scheduled'`),
     index('deliveries_published_idx').on(t.publishedAt).where(sql`${t.state} = 'published'`),
     // The feed of a target, newest first: served on every request to /feeds/<target>.xml.
@@ -212,7 +213,11 @@ export const outbox = pgTable(
     uniqueIndex('outbox_card_update_waiting_unique')
       .on(t.postId)
       .where(sql`${t.kind} = 'card_update' and ${t.state} = 'pending'`),
-    index('outbox_open_idx').on(t.teamId, t.stream, t.id).where(sql`${t.state} in ('pending', 'sending')`),
+    // A stream's open messages in order (a stream names its team or its post:
+    // unique across teams): the head of a stream is its first entry here.
+    index('outbox_open_stream_idx').on(t.stream, t.id).where(sql`${t.state} in ('pending', 'sending')`),
+    // A team's open messages oldest first: a claim reads heads in this order and stops at its limit.
+    index('outbox_open_order_idx').on(t.teamId, t.id).where(sql`${t.state} in ('pending', 'sending')`),
   ],
 );
 
