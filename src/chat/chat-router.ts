@@ -1,4 +1,5 @@
 import type { Card } from '../core/card.ts';
+import type { TeamOverview } from '../core/overview.ts';
 import type { ChatOut, ChatResult, MessageKey, OutMessage, PostedCard } from '../core/ports.ts';
 import { err } from '../core/result.ts';
 import type { ChatKind, Team } from '../core/team.ts';
@@ -49,5 +50,22 @@ export class ChatRouter implements ChatOut {
     key: MessageKey,
   ): Promise<ChatResult<void>> {
     return this.#route(team, (chat) => chat.sayPrivately(team, recipient, message, key));
+  }
+
+  showsOverview(team: Team): boolean {
+    return this.#chats.get(team.chat)?.showsOverview?.(team) ?? false;
+  }
+
+  publishOverview(
+    team: Team,
+    viewer: string,
+    overviews: readonly TeamOverview[],
+    key: MessageKey,
+  ): Promise<ChatResult<void>> {
+    return this.#route(team, (chat) =>
+      chat.publishOverview
+        ? chat.publishOverview(team, viewer, overviews, key)
+        : Promise.resolve(err({ code: 'rejected', detail: `${team.chat} has no overview` })),
+    );
   }
 }

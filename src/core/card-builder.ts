@@ -17,6 +17,7 @@ export function buildCard(
   return {
     language: team.language,
     postNumber: post.number,
+    version: post.version,
     text: post.text,
     images: post.images,
     targets: deliveries.map((delivery) => {

@@ -24,6 +24,8 @@ export interface CardTarget {
 export interface Card {
   readonly language: Language;
   readonly postNumber: number;
+  /** the version of the text shown: a review given on this card is for it */
+  readonly version: number;
   readonly text: string;
   readonly images: readonly PostImage[];
   readonly targets: readonly CardTarget[];

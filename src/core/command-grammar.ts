@@ -14,6 +14,58 @@ export function parseCommand(line: string): ParsedCommand | undefined {
   return { name: (match[1] ?? '').toLowerCase(), rest: (match[2] ?? '').trim() };
 }
 
+/**
+ * The one command that holds all the others where command names are shared
+ * with other apps (Slack: `/status` is built in, `/queue` or `/cancel` may
+ * belong to another app): `/araldo stato 12` is `/status 12`.
+ */
+export const UMBRELLA_COMMAND = 'araldo';
+
+/** Each subcommand of `/araldo`, by its English name and its Italian alias, → the command it stands for. */
+export const SUBCOMMANDS: Readonly<Record<string, string>> = {
+  propose: 'propose',
+  proponi: 'propose',
+  status: 'status',
+  stato: 'status',
+  queue: 'queue',
+  coda: 'queue',
+  edit: 'edit',
+  modifica: 'edit',
+  reschedule: 'reschedule',
+  riprogramma: 'reschedule',
+  cancel: 'cancel',
+  annulla: 'cancel',
+  retry: 'retry',
+  riprova: 'retry',
+  audit: 'audit',
+  registro: 'audit',
+  digest: 'digest',
+  riepilogo: 'digest',
+  help: 'help',
+  aiuto: 'help',
+};
+
+/** A command line read: the command it stands for, or an `/araldo` subcommand that does not exist. */
+export type ResolvedCommand =
+  | (ParsedCommand & { readonly kind: 'command' })
+  | { readonly kind: 'unknown_subcommand'; readonly subcommand: string };
+
+/**
+ * Reads a command line in either form: `/status 12` or `/araldo stato 12`
+ * (`/araldo` alone asks for help). Undefined when the line is not a command.
+ */
+export function resolveCommand(line: string): ResolvedCommand | undefined {
+  const parsed = parseCommand(line);
+  if (!parsed) return undefined;
+  if (parsed.name !== UMBRELLA_COMMAND) return { kind: 'command', ...parsed };
+  const match = /^(\S+)(?:\s+([\s\S]*))?$/u.exec(parsed.rest);
+  if (!match) return { kind: 'command', name: 'help', rest: '' };
+  const subcommand = (match[1] ?? '').toLowerCase();
+  const name = Object.hasOwn(SUBCOMMANDS, subcommand) ? SUBCOMMANDS[subcommand] : undefined;
+  if (name === undefined) return { kind: 'unknown_subcommand', subcommand: match[1] ?? '' };
+  return { kind: 'command', name, rest: (match[2] ?? '').trim() };
+}
+
 /** An image option: `img:URL|alt text`. */
 export interface ImageOption {
   readonly url: string;

@@ -170,9 +170,21 @@ export class DeskContext {
     return this.owe([{ teamId: post.teamId, postId: post.id, kind: 'thread', message }]);
   }
 
-  /** owes a redraw of the post's card from the post as it is when sent; waiting redraws coalesce */
+  /**
+   * owes a redraw of the post's card from the post as it is when sent, and
+   * of the team's overview where its chat has one; waiting redraws coalesce
+   */
   refreshCard(post: Pick<Post, 'id' | 'teamId'>): Promise<void> {
-    return this.owe([{ teamId: post.teamId, postId: post.id, kind: 'card_update' }]);
+    return this.owe([
+      { teamId: post.teamId, postId: post.id, kind: 'card_update' },
+      ...this.overviewUpdate(post.teamId),
+    ]);
+  }
+
+  /** the overview redraw a change in the team owes, when its chat shows one */
+  overviewUpdate(teamId: string): Omit<NewOwedMessage, 'at'>[] {
+    const team = this.team(teamId);
+    return team && this.deps.chat.showsOverview?.(team) ? [{ teamId, kind: 'overview_update' }] : [];
   }
 
   /** asks for a round at `at`; inside a decision, once it has committed */

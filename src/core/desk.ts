@@ -1,6 +1,6 @@
 import type { Actor } from './actor.ts';
 import { describeAudit } from './audit-trail.ts';
-import { parseCommand, parseProposeArgs } from './command-grammar.ts';
+import { parseProposeArgs, resolveCommand } from './command-grammar.ts';
 import type { CommandReply } from './command-reply.ts';
 import { DeskContext, type DeskDeps } from './desk-context.ts';
 import { buildDigest, sendDueDigests } from './digest.ts';
@@ -24,8 +24,9 @@ import {
   startDue,
 } from './publishing.ts';
 import { describeQueue } from './queue.ts';
-import { type ReactionEvent, review } from './review.ts';
-import { toReviewAction } from './review-action.ts';
+import { readTeamTime } from './read-team-time.ts';
+import { type ReactionEvent, refuseReviewClick, review } from './review.ts';
+import { type ReviewAction, toReviewAction } from './review-action.ts';
 import { describeStatus } from './status.ts';
 import type { Target } from './target.ts';
 import type { Team } from './team.ts';
@@ -69,6 +70,14 @@ export interface IncomingReaction {
   readonly added: boolean;
 }
 
+/** A review given with a button on the card (approve, request changes): the same rules as a reaction. */
+export interface IncomingReviewClick extends CommandContext {
+  readonly post: PostLocator;
+  readonly action: ReviewAction;
+  /** the post's version the clicked card showed: an approval of an earlier text does not count */
+  readonly seenVersion?: number;
+}
+
 /** A message written in a post's thread. */
 export interface IncomingThreadReply {
   readonly teamId: string;
@@ -106,6 +115,25 @@ export interface Desk {
   react(reaction: IncomingReaction): Promise<LocateResult>;
   /** records a message written in a post's thread (review remarks, reasons) */
   threadReply(reply: IncomingThreadReply): Promise<LocateResult>;
+  /**
+   * handles a review button on a card; a refusal (the author, a
+   * non-approver, a post no longer waiting, an approval given already) is
+   * the returned reply, owed privately to `replyTo`; undefined when the
+   * thread and the card say what happened, or the click was a repeat
+   */
+  reviewClick(click: IncomingReviewClick): Promise<CommandReply | undefined>;
+  /**
+   * someone opened their overview (Slack's App Home), where `among` are the
+   * teams it may show and `teamIds` those whose channel they are in: they
+   * follow those from now on (and no longer the rest), and it is drawn for them
+   */
+  openOverview(opened: {
+    readonly teamIds: readonly string[];
+    readonly among: readonly string[];
+    readonly viewer: string;
+  }): Promise<void>;
+  /** reads a time as `/araldo riprogramma` would: the refusal in words, or undefined when it is usable */
+  checkTime(teamId: string, when: string): string | undefined;
   /**
    * publishes everything due at `now` and sends every owed message,
    * waiting for all of it (tests, one-shot runs); returns when the next
@@ -245,14 +273,17 @@ export function createDesk(
     // The boundary of every typed command (shell, Slack slash commands, the
     // edit form): a control character never reaches the store or the time reader.
     const clean = checkText(line);
-    const parsed = clean.ok ? parseCommand(line) : undefined;
+    const resolved = clean.ok ? resolveCommand(line) : undefined;
+    const parsed = resolved?.kind === 'command' ? resolved : undefined;
     const handler = parsed && Object.hasOwn(HANDLERS, parsed.name) ? HANDLERS[parsed.name] : undefined;
     if (!parsed || !handler) {
       const text = !clean.ok
         ? describeTextProblem(team.language, clean.error)
-        : parsed
-          ? ctx.msg(team, 'command.unknown', { name: quoted(parsed.name) })
-          : ctx.msg(team, 'command.not_a_command');
+        : resolved?.kind === 'unknown_subcommand'
+          ? `${ctx.msg(team, 'command.unknown_subcommand', { name: quoted(resolved.subcommand) })}\n\n${helpText(team.language)}`
+          : parsed
+            ? ctx.msg(team, 'command.unknown', { name: quoted(parsed.name) })
+            : ctx.msg(team, 'command.not_a_command');
       await ctx.decide((tx) => owePrivateReply(tx, team, context, text));
       return { text };
     }
@@ -321,6 +352,41 @@ export function createDesk(
     return 'applied';
   }
 
+  async function reviewClick(click: IncomingReviewClick): Promise<CommandReply | undefined> {
+    const team = teamOrThrow(click.teamId);
+    const found = await locate(team, click.post);
+    return ctx.decide(async (tx) => {
+      const entry = found ? await tx.store.lockPost(found.post.id) : undefined;
+      if (!entry) {
+        const number = 'number' in click.post ? click.post.number : 0;
+        const text = ctx.msg(team, 'command.no_such_post', { number });
+        await owePrivateReply(tx, team, click, text);
+        return { text };
+      }
+      // A double click is two events: the second finds the first's decision and is told why.
+      if (!(await firstTime(tx, entry.post.id, click.eventId))) return undefined;
+      const refusal = await refuseReviewClick(
+        tx,
+        team,
+        entry.post,
+        click.actor,
+        click.action,
+        click.seenVersion,
+      );
+      if (refusal !== undefined) {
+        await owePrivateReply(tx, team, click, refusal);
+        return { text: refusal };
+      }
+      await review(tx, team, entry, {
+        actor: click.actor,
+        action: click.action,
+        added: true,
+        ...(click.seenVersion === undefined ? {} : { seenVersion: click.seenVersion }),
+      });
+      return undefined;
+    });
+  }
+
   function teamOrThrow(teamId: string): Team {
     const team = ctx.team(teamId);
     if (!team) throw new Error(`unknown team ${teamId}`);
@@ -351,6 +417,26 @@ export function createDesk(
     post: (teamId, number) => ctx.store.getPost(teamId, number),
     react,
     threadReply,
+    reviewClick,
+    openOverview: async ({ teamIds, among, viewer }) => {
+      const servedAmong = among.filter((teamId) => ctx.team(teamId) !== undefined);
+      const served = teamIds.filter((teamId) => servedAmong.includes(teamId));
+      // Drawn even when they follow no team: the tab then says so instead of staying blank.
+      const lane = served[0] ?? servedAmong[0];
+      if (lane === undefined) return;
+      await ctx.decide(async (tx) => {
+        await tx.store.followOverview(served, viewer, tx.now(), servedAmong);
+        await tx.owe([{ teamId: lane, kind: 'overview', recipient: viewer }]);
+      });
+    },
+    checkTime: (teamId, when) => {
+      const team = teamOrThrow(teamId);
+      // The same boundary as a typed command: no control character reaches the time reader.
+      const clean = checkText(when);
+      if (!clean.ok) return describeTextProblem(team.language, clean.error);
+      const read = readTeamTime(ctx, team, when);
+      return read.ok ? undefined : read.error;
+    },
     tick: async (now) => {
       const next = await publishDue(ctx, now, policy, publishing);
       await flushOwed(ctx, outboxPolicy, sending);

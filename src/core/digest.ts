@@ -6,9 +6,10 @@ import { UNDECIDED_STATES } from './post.ts';
 import type { Team } from './team.ts';
 
 /** How long failures stay in the digest unless someone retries or cancels them. */
-const ATTENTION_WINDOW_MS = 7 * 24 * 3_600_000;
+export const ATTENTION_WINDOW_MS = 7 * 24 * 3_600_000;
 
-function age(ctx: DeskContext, team: Team, since: Date): string {
+/** How long ago `since` was, in the team's words: minutes, hours up to two days, then days. */
+export function age(ctx: DeskContext, team: Team, since: Date): string {
   const minutes = Math.max(0, Math.floor((ctx.now().getTime() - since.getTime()) / 60_000));
   if (minutes < 60) return ctx.msg(team, 'age.minutes', { n: minutes });
   if (minutes < 48 * 60) return ctx.msg(team, 'age.hours', { n: Math.floor(minutes / 60) });

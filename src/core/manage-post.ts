@@ -123,6 +123,8 @@ export async function retryPost(
   if (count === 0) return { text: ctx.msg(team, 'retry.none', { number: post.number }) };
   await ctx.audit(post, actor, 'retried', { deliveries: count });
   await ctx.say(post, { text: ctx.msg(team, 'retry.thread', { name: actor.name }) });
+  // The card and the overview stop offering a retry that is under way.
+  await ctx.refreshCard(post);
   ctx.wake(now);
   return { text: ctx.msg(team, 'retry.reply', { number: post.number, count }) };
 }

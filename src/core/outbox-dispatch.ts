@@ -3,6 +3,7 @@ import { BatchedReader } from './batched-reader.ts';
 import { buildCard } from './card-builder.ts';
 import { type DeskContext, SYSTEM_ACTOR } from './desk-context.ts';
 import { GroupCommit } from './group-commit.ts';
+import { buildOverview, type TeamOverview } from './overview.ts';
 import type { ClaimedOwedMessage, OwedCompletion } from './owed-message.ts';
 import type { ChatResult, MessageKey, PostedCard, PostWithApprovers } from './ports.ts';
 import { type InFlight, notBefore } from './publishing.ts';
@@ -91,7 +92,66 @@ async function send(
       const done = await chat.sayPrivately(team, row.recipient, row.message, key);
       return done.ok ? { ok: true, value: undefined } : done;
     }
+    case 'overview': {
+      if (row.recipient === undefined) return { skip: true };
+      const teamIds = await ctx.store.listFollowedTeams(row.recipient, ctx.teamIds);
+      return publishOverviews(ctx, team, [{ viewer: row.recipient, teamIds }], key);
+    }
+    case 'overview_update':
+      return publishOverviews(ctx, team, await ctx.store.listOverviewAudience(team.id), key);
   }
+  // A kind a newer release wrote, met by an older process during an upgrade: left for the newer one.
+  return { skip: true };
+}
+
+/**
+ * Draws each follower's overview (every team they follow that this desk
+ * serves, each team drawn once) and publishes it; the first failure ends
+ * the attempt, and a retry draws them all again (publishing is idempotent).
+ */
+async function publishOverviews(
+  ctx: DeskContext,
+  team: Team,
+  audience: readonly { viewer: string; teamIds: readonly string[] }[],
+  key: MessageKey,
+): Promise<ChatResult<PostedCard | undefined> | { readonly skip: true }> {
+  const publish = ctx.deps.chat.publishOverview?.bind(ctx.deps.chat);
+  if (!publish || audience.length === 0) return { skip: true };
+  const drawn = new Map<string, Promise<TeamOverview>>();
+  const overviewOf = (teamId: string) => {
+    let overview = drawn.get(teamId);
+    const followed = ctx.team(teamId);
+    if (!overview && followed) {
+      overview = buildOverview(ctx, followed);
+      drawn.set(teamId, overview);
+    }
+    return overview;
+  };
+  // Each follower on their own: one the chat refuses (gone from the
+  // workspace) is logged and passed over, so the others are still drawn;
+  // a passing failure is retried for all (drawing again is harmless), and
+  // a rate limit stops the round at once.
+  let failure: ChatResult<PostedCard | undefined> | undefined;
+  for (const { viewer, teamIds } of audience) {
+    const overviews = await Promise.all(
+      teamIds.flatMap((teamId) => {
+        const overview = overviewOf(teamId);
+        return overview ? [overview] : [];
+      }),
+    );
+    const done = await publish(team, viewer, overviews, key);
+    if (done.ok) continue;
+    if (done.error.code === 'rate_limited') return done;
+    if (done.error.code === 'rejected') {
+      ctx.deps.logger.warn(
+        { teamId: team.id, viewer, detail: done.error.detail },
+        'overview refused for a viewer',
+      );
+      continue;
+    }
+    failure ??= done;
+  }
+  return failure ?? { ok: true, value: undefined };
 }
 
 function toCompletion(

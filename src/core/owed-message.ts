@@ -11,8 +11,20 @@ import type { OutMessage, PostedCard } from './ports.ts';
  * - `channel`: a line in the team channel.
  * - `digest`: the day's digest in the team channel; once per team and day.
  * - `private`: the answer to a command, for one person only.
+ * - `overview`: the team's overview drawn for one person who opened it
+ *   (`recipient`), with every team that person follows.
+ * - `overview_update`: every follower's overview redrawn after a change in
+ *   the team; drawn when sent, so waiting updates coalesce into one.
  */
-export type OwedKind = 'card' | 'card_update' | 'thread' | 'channel' | 'digest' | 'private';
+export type OwedKind =
+  | 'card'
+  | 'card_update'
+  | 'thread'
+  | 'channel'
+  | 'digest'
+  | 'private'
+  | 'overview'
+  | 'overview_update';
 
 /** A message a decision owes, written with the decision in its transaction. */
 export interface NewOwedMessage {
@@ -22,7 +34,7 @@ export interface NewOwedMessage {
   readonly postId?: string;
   /** the words, for every kind but the cards (drawn when sent) */
   readonly message?: OutMessage;
-  /** `private` only: the chat's address of the person (the adapter's `replyTo`) */
+  /** `private` and `overview` only: the chat's address of the person (the adapter's `replyTo`, or its user id) */
   readonly recipient?: string;
   /** `digest` only: the team's local day, YYYY-MM-DD */
   readonly day?: string;

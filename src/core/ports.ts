@@ -2,6 +2,7 @@ import type { Actor } from './actor.ts';
 import type { AuditEvent, NewAuditEvent } from './audit-event.ts';
 import type { Card } from './card.ts';
 import type { Delivery } from './delivery.ts';
+import type { TeamOverview } from './overview.ts';
 import type { ClaimedOwedMessage, NewOwedMessage, OwedCompletion } from './owed-message.ts';
 import type { Post, PostImage, PostState } from './post.ts';
 import type { FailureCode, PublishOutcome } from './publish-outcome.ts';
@@ -106,6 +107,21 @@ export interface ChatOut {
     team: Team,
     recipient: string,
     message: OutMessage,
+    key: MessageKey,
+  ): Promise<ChatResult<void>>;
+  /**
+   * whether the team's chat has a standing overview for its people (Slack's
+   * App Home); absent or false: no overview is owed for the team
+   */
+  showsOverview?(team: Team): boolean;
+  /**
+   * replaces what `viewer` sees of their teams (every overview they follow,
+   * `team` among them); idempotent, so a repeat only draws it again
+   */
+  publishOverview?(
+    team: Team,
+    viewer: string,
+    overviews: readonly TeamOverview[],
     key: MessageKey,
   ): Promise<ChatResult<void>>;
 }
@@ -509,6 +525,21 @@ export interface Store {
    * was already made (by this or a concurrent handler)
    */
   claimNotice(postId: string, key: string, at: Date): Promise<boolean>;
+  /**
+   * records that `viewer` follows the overview of these teams (opened it),
+   * and no longer follows the others of `among` (left their channel);
+   * repeats change nothing
+   */
+  followOverview(
+    teamIds: readonly string[],
+    viewer: string,
+    at: Date,
+    among?: readonly string[],
+  ): Promise<void>;
+  /** the followers of a team's overview, each with every team they follow */
+  listOverviewAudience(teamId: string): Promise<readonly { viewer: string; teamIds: readonly string[] }[]>;
+  /** the teams `viewer` follows, among `teamIds` */
+  listFollowedTeams(viewer: string, teamIds: readonly string[]): Promise<readonly string[]>;
   /** appends to the audit log; the log is never updated or deleted */
   appendAudit(events: readonly NewAuditEvent[]): Promise<void>;
   /** a post's audit trail, oldest first */

@@ -204,7 +204,7 @@ export async function propose(
   const number = entry.post.number;
   // A retried request finds its post, whose card is already owed: one card per post, ever.
   if (!created) return { ok: true, number, text: ctx.msg(team, 'propose.duplicate', { number }) };
-  await ctx.owe([{ teamId: team.id, postId: entry.post.id, kind: 'card' }]);
+  await ctx.owe([{ teamId: team.id, postId: entry.post.id, kind: 'card' }, ...ctx.overviewUpdate(team.id)]);
   const when = requestedAt
     ? ctx.msg(team, 'schedule.at', { when: formatLocalTime(requestedAt, team.timeZone, team.language) })
     : undefined;

@@ -189,6 +189,55 @@ async function requestChanges(ctx: DeskContext, team: Team, post: Post, actor: A
   await ctx.refreshCard(post);
 }
 
+/**
+ * Why a review by a button on the card is refused, for the clicker alone:
+ * undefined when it goes on to `review`. A button, unlike a reaction, is
+ * answered privately and every time (each click is a question).
+ */
+export async function refuseReviewClick(
+  ctx: DeskContext,
+  team: Team,
+  post: Post,
+  actor: Actor,
+  action: ReviewAction,
+  seenVersion: number | undefined,
+): Promise<string | undefined> {
+  const refused = async (reason: 'self_approval' | 'not_an_approver') => {
+    await ctx.audit(post, actor, 'approval_ignored', { reason, by: 'button' });
+    return ctx.msg(team, `button.${reason}`, { number: post.number });
+  };
+  if (actor.id === post.author.id) return refused('self_approval');
+  if (!mayApprove(team, actor)) return refused('not_an_approver');
+  if (!isUndecided(post.state) && !(action === 'request_changes' && WITHDRAWABLE.includes(post.state))) {
+    return ctx.msg(team, 'button.not_waiting', {
+      number: post.number,
+      status: ctx.msg(team, `state.${post.state}`),
+    });
+  }
+  if (action === 'approve' && post.state === 'changes_requested') {
+    return ctx.msg(team, 'button.needs_edit', { number: post.number });
+  }
+  if (action === 'request_changes' && post.state === 'changes_requested') {
+    return ctx.msg(team, 'button.changes_already_requested', { number: post.number });
+  }
+  if (action === 'approve' && seenVersion !== undefined && seenVersion !== post.version) {
+    // The card clicked showed an earlier text: an approval is for the text there is now.
+    await ctx.audit(post, actor, 'approval_ignored', {
+      reason: 'stale_version',
+      seen: seenVersion,
+      by: 'button',
+    });
+    return ctx.msg(team, 'button.stale_version', { number: post.number });
+  }
+  if (action === 'approve' && post.state === 'pending') {
+    const approvals = await ctx.store.listApprovals(post.id, post.version);
+    if (approvals.some((approval) => approval.id === actor.id)) {
+      return ctx.msg(team, 'button.already_approved', { number: post.number });
+    }
+  }
+  return undefined;
+}
+
 /** A reaction on a proposal card, as every chat reports it. */
 export interface ReactionEvent {
   readonly actor: Actor;

@@ -23,7 +23,17 @@ import * as owed from './outbox-queries.ts';
 import { type Executor, holdUntil, insertAudit, rowsOf, sqlList } from './outbox-queries.ts';
 import { readPlanning } from './planning-queries.ts';
 import { toDelivery, toPost } from './rows.ts';
-import { approvals, auditEvents, deliveries, notices, pacing, postCards, posts, teams } from './schema.ts';
+import {
+  approvals,
+  auditEvents,
+  deliveries,
+  notices,
+  overviewViewers,
+  pacing,
+  postCards,
+  posts,
+  teams,
+} from './schema.ts';
 
 function toAuditEvent(row: typeof auditEvents.$inferSelect, postNumber: number | null): AuditEvent {
   return {
@@ -929,6 +939,59 @@ export class DrizzleStore implements Store {
       .onConflictDoNothing()
       .returning({ key: notices.key });
     return inserted.length === 1;
+  }
+
+  async followOverview(
+    teamIds: readonly string[],
+    viewer: string,
+    at: Date,
+    among: readonly string[] = teamIds,
+  ): Promise<void> {
+    const left = among.filter((teamId) => !teamIds.includes(teamId));
+    if (left.length > 0) {
+      await this.#db
+        .delete(overviewViewers)
+        .where(and(eq(overviewViewers.viewer, viewer), inArray(overviewViewers.teamId, left)));
+    }
+    if (teamIds.length === 0) return;
+    await this.#db
+      .insert(overviewViewers)
+      .values(teamIds.map((teamId) => ({ teamId, viewer, openedAt: at })))
+      .onConflictDoUpdate({
+        target: [overviewViewers.teamId, overviewViewers.viewer],
+        set: { openedAt: at },
+      });
+  }
+
+  async listOverviewAudience(
+    teamId: string,
+  ): Promise<readonly { viewer: string; teamIds: readonly string[] }[]> {
+    const rows = await this.#db
+      .select({ viewer: overviewViewers.viewer, teamId: overviewViewers.teamId })
+      .from(overviewViewers)
+      .where(
+        inArray(
+          overviewViewers.viewer,
+          this.#db
+            .select({ viewer: overviewViewers.viewer })
+            .from(overviewViewers)
+            .where(eq(overviewViewers.teamId, teamId)),
+        ),
+      )
+      .orderBy(asc(overviewViewers.viewer), asc(overviewViewers.teamId));
+    const byViewer = new Map<string, string[]>();
+    for (const row of rows) byViewer.set(row.viewer, [...(byViewer.get(row.viewer) ?? []), row.teamId]);
+    return [...byViewer].map(([viewer, teamIds]) => ({ viewer, teamIds }));
+  }
+
+  async listFollowedTeams(viewer: string, teamIds: readonly string[]): Promise<readonly string[]> {
+    if (teamIds.length === 0) return [];
+    const rows = await this.#db
+      .select({ teamId: overviewViewers.teamId })
+      .from(overviewViewers)
+      .where(and(eq(overviewViewers.viewer, viewer), inArray(overviewViewers.teamId, [...teamIds])))
+      .orderBy(asc(overviewViewers.teamId));
+    return rows.map((row) => row.teamId);
   }
 
   async appendAudit(events: readonly NewAuditEvent[]): Promise<void> {

@@ -15,13 +15,15 @@ export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete' 
  * behind them. `pacingKeySql` writes the same key in SQL.
  */
 export function chatPacingKey(teamId: string, kind: string): string {
-  return kind === 'private' ? `chat:${teamId}:private` : `chat:${teamId}`;
+  if (kind === 'private') return `chat:${teamId}:private`;
+  if (kind === 'overview' || kind === 'overview_update') return `chat:${teamId}:overview`;
+  return `chat:${teamId}`;
 }
 
 /** `chatPacingKey` of outbox row `o` (needs `o.team_id` and `o.kind`), in SQL. */
 function pacingKeySql(alias: 'o' | 'h') {
   return sql.raw(
-    `'chat:' || ${alias}.team_id || case when ${alias}.kind = 'private' then ':private' else '' end`,
+    `'chat:' || ${alias}.team_id || case when ${alias}.kind = 'private' then ':private' when ${alias}.kind in ('overview', 'overview_update') then ':overview' else '' end`,
   );
 }
 
@@ -32,6 +34,8 @@ function pacingKeySql(alias: 'o' | 'h') {
 function streamOf(message: NewOwedMessage): string {
   if (message.postId !== undefined) return `post:${message.postId}`;
   if (message.kind === 'private') return `private:${message.teamId}:${message.recipient ?? ''}`;
+  if (message.kind === 'overview') return `overview:${message.teamId}:${message.recipient ?? ''}`;
+  if (message.kind === 'overview_update') return `overview:${message.teamId}`;
   return `team:${message.teamId}`;
 }
 
@@ -324,24 +328,40 @@ export async function completeOwedMessage(
   }
   // A card update waiting to go already draws the latest post: a retry of
   // this older one would only repeat it (and two may not wait at once).
+  const waitingLikeIt =
+    claimed.kind === 'card_update' && claimed.postId !== null
+      ? and(eq(outbox.postId, claimed.postId), eq(outbox.kind, 'card_update'), eq(outbox.state, 'pending'))
+      : claimed.kind === 'overview_update'
+        ? and(
+            eq(outbox.teamId, claimed.teamId),
+            eq(outbox.kind, 'overview_update'),
+            eq(outbox.state, 'pending'),
+          )
+        : undefined;
   const superseded =
     completion.kind === 'retry' &&
-    claimed.kind === 'card_update' &&
-    claimed.postId !== null &&
-    (
-      await tx
-        .select({ id: outbox.id })
-        .from(outbox)
-        .where(
-          and(eq(outbox.postId, claimed.postId), eq(outbox.kind, 'card_update'), eq(outbox.state, 'pending')),
-        )
-        .limit(1)
-    ).length > 0;
-  const [row] = await tx
-    .update(outbox)
-    .set({ ...(superseded ? { state: 'skipped', sentAt: at } : patch), claimToken: null, claimedUntil: null })
-    .where(and(eq(outbox.id, Number(id)), eq(outbox.state, 'sending'), eq(outbox.claimToken, claimToken)))
-    .returning();
+    waitingLikeIt !== undefined &&
+    (await tx.select({ id: outbox.id }).from(outbox).where(waitingLikeIt).limit(1)).length > 0;
+  const end = (executor: Executor, set: Partial<typeof outbox.$inferInsert>) =>
+    executor
+      .update(outbox)
+      .set({ ...set, claimToken: null, claimedUntil: null })
+      .where(and(eq(outbox.id, Number(id)), eq(outbox.state, 'sending'), eq(outbox.claimToken, claimToken)))
+      .returning();
+  const skipped = { state: 'skipped', sentAt: at } as const;
+  // A redraw owed meanwhile by another decision may take the one waiting
+  // place between the look above and this write: then this one is
+  // superseded all the same (in a savepoint, so the transaction goes on).
+  const [row] = superseded
+    ? await end(tx, skipped)
+    : waitingLikeIt !== undefined && completion.kind === 'retry'
+      ? await (tx as unknown as Pick<Database, 'transaction'>)
+          .transaction((savepoint) => end(savepoint, patch))
+          .catch((error: unknown) => {
+            if (isUniqueViolation(error)) return end(tx, skipped);
+            throw error;
+          })
+      : await end(tx, patch);
   if (!row) return false;
   if (completion.kind === 'sent' && completion.card && row.postId) {
     const { cardRef, link } = completion.card;
@@ -420,6 +440,15 @@ export async function nextOwedAt(tx: Executor, teamIds: readonly string[]): Prom
     left join pacing p on p.key = ${pacingKeySql('h')}`);
   const at = rowsOf<{ at: string | Date | null }>(result)[0]?.at;
   return at ? new Date(at) : undefined;
+}
+
+/** Whether a database error is a unique violation (SQLSTATE 23505), on either driver, wrapped or not. */
+function isUniqueViolation(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 4; depth += 1) {
+    if ((current as { code?: unknown }).code === '23505') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Unsent messages of a team, oldest first. */

@@ -161,6 +161,21 @@ export const digests = pgTable(
 );
 
 /**
+ * Who follows a team's overview (opened it in their chat: Slack's App
+ * Home), so a change in the team redraws it for each of them. `viewer` is
+ * the chat's id of the person.
+ */
+export const overviewViewers = pgTable(
+  'overview_viewers',
+  {
+    teamId: text('team_id').notNull(),
+    viewer: text('viewer').notNull(),
+    openedAt: instant('opened_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.viewer] }), index('overview_viewers_viewer_idx').on(t.viewer)],
+);
+
+/**
  * Every card Araldo ever posted for a post, so a reaction on any of them
  * counts (one card per post is the rule; a card posted twice by a chat
  * fault must not leave a dead one behind).
@@ -213,6 +228,10 @@ export const outbox = pgTable(
     uniqueIndex('outbox_card_update_waiting_unique')
       .on(t.postId)
       .where(sql`${t.kind} = 'card_update' and ${t.state} = 'pending'`),
+    // Overview redraws coalesce the same way: one waiting per team.
+    uniqueIndex('outbox_overview_update_waiting_unique')
+      .on(t.teamId)
+      .where(sql`${t.kind} = 'overview_update' and ${t.state} = 'pending'`),
     // A stream's open messages in order (a stream names its team or its post:
     // unique across teams): the head of a stream is its first entry here.
     index('outbox_open_stream_idx').on(t.stream, t.id).where(sql`${t.state} in ('pending', 'sending')`),

@@ -1205,6 +1205,29 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
     });
   });
 
+  describe('overview followers', () => {
+    it('records who follows which team once, and lists each follower with every team they follow', async () => {
+      const at = new Date('2026-11-23T08:00:00Z');
+      await store.followOverview(['comunicazione', 'protezione-civile'], 'U0ANNA', at);
+      await store.followOverview(['comunicazione'], 'U0MARCO', at);
+      // Opening it again changes nothing but the time.
+      await store.followOverview(['comunicazione'], 'U0MARCO', new Date('2026-11-24T08:00:00Z'));
+      await store.followOverview([], 'U0NESSUNO', at);
+      expect(await store.listOverviewAudience('comunicazione')).toEqual([
+        { viewer: 'U0ANNA', teamIds: ['comunicazione', 'protezione-civile'] },
+        { viewer: 'U0MARCO', teamIds: ['comunicazione'] },
+      ]);
+      expect(await store.listOverviewAudience('protezione-civile')).toEqual([
+        { viewer: 'U0ANNA', teamIds: ['comunicazione', 'protezione-civile'] },
+      ]);
+      expect(await store.listOverviewAudience('ufficio-stampa')).toEqual([]);
+      expect(await store.listFollowedTeams('U0ANNA', ['protezione-civile', 'ufficio-stampa'])).toEqual([
+        'protezione-civile',
+      ]);
+      expect(await store.listFollowedTeams('U0NESSUNO', ['comunicazione'])).toEqual([]);
+    });
+  });
+
   describe('listLatestPublished', () => {
     let feedCount = 0;
     /** a target id no other test publishes to: the feed query spans every team */

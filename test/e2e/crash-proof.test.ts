@@ -548,7 +548,7 @@ describe.skipIf(!DATABASE)('crash proof (PostgreSQL)', () => {
         await send(
           intent,
           `/cancel ${post.number}`,
-          commandBody(DESK.editor, '/cancel', String(post.number), trigger),
+          commandBody(DESK.editor, '/araldo', `annulla ${post.number}`, trigger),
           'application/x-www-form-urlencoded',
           killAfterMs,
         );
@@ -681,7 +681,7 @@ describe.skipIf(!DATABASE)('crash proof (PostgreSQL)', () => {
         const trigger = `${rng.seed}.audit.${post.number}.fake`;
         const answer = await deliverToAraldo(
           crasher.url,
-          commandBody(DESK.supervisor, '/audit', String(post.number), trigger),
+          commandBody(DESK.supervisor, '/araldo', `audit ${post.number}`, trigger),
           'application/x-www-form-urlencoded',
         );
         expect(answer.ok && answer.status).toBe(200);

@@ -196,7 +196,7 @@ async function expectStillServing(): Promise<void> {
   const earlier = fake.callsTo('chat.postEphemeral');
   const ack = await postSigned(`http://127.0.0.1:${port}/slack/events`, {
     secret: SECRET,
-    body: slashCommandBody({ command: '/help', text: '', userId: EDITOR, channelId: CHANNEL }),
+    body: slashCommandBody({ command: '/araldo', text: '', userId: EDITOR, channelId: CHANNEL }),
   });
   expect(ack.status).toBe(200);
   const reply = await fake.waitForCall('chat.postEphemeral', (call) => !earlier.includes(call));
@@ -205,7 +205,10 @@ async function expectStillServing(): Promise<void> {
 
 const JSON_TYPE = 'application/json';
 const helpForm = () =>
-  encodeSlackBody(slashCommandBody({ command: '/help', text: '', userId: EDITOR, channelId: CHANNEL }), FORM);
+  encodeSlackBody(
+    slashCommandBody({ command: '/araldo', text: '', userId: EDITOR, channelId: CHANNEL }),
+    FORM,
+  );
 const cutShort = `POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: ${FORM}\r\nContent-Length: 1000\r\n\r\ncommand=%2Fhelp`;
 const rawStatus = (bytes: string, options?: { hangUp?: boolean }) => () =>
   raw(bytes, options).then((answer) => String(statusOf(answer)));

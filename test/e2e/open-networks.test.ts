@@ -590,7 +590,7 @@ describe(`the open networks at once (${DATABASE ? 'PostgreSQL' : 'PGlite'})`, ()
     ]);
     const telegramLines = linesWith(card, telegramFailed);
     expect(telegramLines).toEqual([expect.stringContaining('«Pubblica messaggi»')]);
-    expect(telegramLines[0]).toContain(`/retry ${card.number}.`);
+    expect(telegramLines[0]).toContain(`/araldo riprova ${card.number}.`);
     for (const target of FIVE) {
       expect(linesWith(card, publishedLine(displayNameOf(target))).length, target).toBe(
         ['comune-bluesky', 'allerte-telegram'].includes(target) ? 0 : 1,

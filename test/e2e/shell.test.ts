@@ -350,7 +350,7 @@ describe('the shell chat with nothing configured', () => {
 
       const answers = araldo.stdout.slice(mark, araldo.stdout.lastIndexOf(next));
       expect(answers).toHaveLength(1);
-      expect(answers[0]).toMatch(/^\[only you\] .*\/help/);
+      expect(answers[0]).toMatch(/^\[only you\] .*\/araldo aiuto/);
       expect(araldo.exit).toBeUndefined();
     });
 

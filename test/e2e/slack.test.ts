@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +11,11 @@ import { it as IT } from '../../src/core/i18n/it.ts';
 import { type RunningAraldo, startAraldo } from '../../src/main.ts';
 import { FakeClock } from '../fakes/fake-clock.ts';
 import { FakeSlack, type SlackCall } from '../fakes/fake-slack.ts';
+import { FakeWebhookReceiver } from '../fakes/fake-webhook-receiver.ts';
 import { postSigned } from '../fakes/slack-signing.ts';
 import {
+  appHomeOpenedEvent,
+  blockActionsPayload,
   datepickerValue,
   multiStaticSelectValue,
   plainTextInputValue,
@@ -21,6 +25,7 @@ import {
   timepickerValue,
   viewSubmissionPayload,
 } from '../fixtures/slack-payloads.ts';
+import { blockTexts } from '../support/block-texts.ts';
 import { createPostgresDatabase } from '../support/test-database.ts';
 
 const SECRET = 'test-signing-secret-123';
@@ -52,7 +57,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startHarness(mode: 'http' | 'socket', options: { logLevel?: 'info' } = {}): Promise<Harness> {
+async function startHarness(
+  mode: 'http' | 'socket',
+  options: { logLevel?: 'info'; webhook?: { url: string; secret: string } } = {},
+): Promise<Harness> {
   const fake = await FakeSlack.start({ channels: [CHANNEL] });
   cleanups.push(() => fake.close());
   fake.setUser(EDITOR, { name: 'editor', displayName: 'Giulia Redattrice' });
@@ -81,12 +89,24 @@ async function startHarness(mode: 'http' | 'socket', options: { logLevel?: 'info
         timeZone: 'Europe/Rome',
         approvers: [SUPERVISOR, GROUP],
         approvalsRequired: 1,
-        targets: ['sito'],
+        targets: options.webhook ? ['sito', 'avvisi-hook'] : ['sito'],
         posting: {},
         digest: { time: '08:30', days: ['mon', 'tue', 'wed', 'thu', 'fri'] },
       },
     ],
-    targets: [{ id: 'sito', network: 'feed', displayName: 'Sito istituzionale', credentials: {} }],
+    targets: [
+      { id: 'sito', network: 'feed', displayName: 'Sito istituzionale', credentials: {} },
+      ...(options.webhook
+        ? [
+            {
+              id: 'avvisi-hook',
+              network: 'webhook' as const,
+              displayName: 'Avvisi (webhook)',
+              credentials: { url: options.webhook.url, secret: options.webhook.secret },
+            },
+          ]
+        : []),
+    ],
     slack: {
       botToken: fake.botToken,
       signingSecret: mode === 'http' ? SECRET : undefined,
@@ -251,7 +271,7 @@ describe('Araldo on Slack', () => {
 
     // Slack retries the event: it must not count or say anything twice.
     expect((await event(h, reaction, 1)).status).toBe(200);
-    await command(h, EDITOR, '1', '/status');
+    await command(h, EDITOR, 'stato 1', '/araldo');
     await h.fake.waitForCall('chat.postEphemeral', (call) => String(call.args.text).startsWith('#1 —'));
     expect(h.fake.callsTo('chat.postMessage').filter(inThread(cardTs, /Approvata/))).toHaveLength(1);
 
@@ -349,13 +369,13 @@ describe('Araldo on Slack', () => {
     await h.waitForLog(
       (entry) => entry.eventId === 'EvAddOnce' && /retry is dropped/.test(String(entry.msg)),
     );
-    await command(h, SUPERVISOR, '1', '/status');
+    await command(h, SUPERVISOR, 'status 1', '/araldo');
     const status = await h.fake.waitForCall('chat.postEphemeral', (call) =>
       String(call.args.text).startsWith('#1 —'),
     );
     expect(String(status.args.text)).toContain(`#1 — ${IT['state.pending']()}`);
     expect(h.fake.callsTo('chat.postMessage').filter(inThread(cardTs, /Programmata per/))).toHaveLength(1);
-    await command(h, SUPERVISOR, '1', '/audit');
+    await command(h, SUPERVISOR, 'registro 1', '/araldo');
     const audit = await h.fake.waitForCall('chat.postEphemeral', (call) =>
       String(call.args.text).startsWith(IT['audit.title']({ number: 1 })),
     );
@@ -379,18 +399,18 @@ describe('Araldo on Slack', () => {
       emoji: true,
     });
 
-    await command(h, EDITOR, `1 ${edited}`, '/edit');
+    await command(h, EDITOR, `modifica 1 ${edited}`, '/araldo');
     const reply = await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /Ora:/));
     expect(String(reply.args.text)).toContain(`Prima: ${proposed}\nOra: ${edited}`);
     const updated = await h.fake.waitForCall('chat.update', (call) => mrkdwnTexts(call).includes(edited));
     expect(updated.args.text).toBe(`Proposta #1: ${edited}`);
 
-    await command(h, SUPERVISOR, '1', '/audit');
+    await command(h, SUPERVISOR, 'registro 1', '/araldo');
     const audit = await h.fake.waitForCall('chat.postEphemeral', (call) =>
       String(call.args.text).startsWith(IT['audit.title']({ number: 1 })),
     );
     expect(String(audit.args.text)).toContain(`prima: "${proposed}" → ora: "${edited}"`);
-    await command(h, SUPERVISOR, '', '/digest');
+    await command(h, SUPERVISOR, 'riepilogo', '/araldo');
     const digest = await h.fake.waitForCall(
       'chat.postEphemeral',
       (call) => String(call.args.text).includes('Riepilogo') && String(call.args.text).includes('#1'),
@@ -496,7 +516,7 @@ describe('Araldo on Slack', () => {
     await vi.waitFor(async () =>
       expect((await h.araldo.desk.post('comunicazione', 1))?.post.cardLink).toBeTruthy(),
     );
-    await command(h, SUPERVISOR, '', '/digest');
+    await command(h, SUPERVISOR, 'riepilogo', '/araldo');
     const onDemand = await h.fake.waitForCall('chat.postEphemeral', (call) =>
       String(call.args.text).includes('Riepilogo'),
     );
@@ -643,5 +663,382 @@ describe('Araldo on Slack', () => {
     });
     await h.fake.waitForCall('chat.postEphemeral', (call) => call.args.channel === CHANNEL);
     expect(h.fake.callsTo('chat.postMessage').filter(isCard(1))).toHaveLength(0);
+  });
+
+  describe('/araldo and the card’s buttons', () => {
+    function click(h: Harness, user: string, actionId: string, cardTs: string, value: string) {
+      return postSigned(h.url, {
+        secret: SECRET,
+        body: {
+          payload: blockActionsPayload({
+            actionId,
+            value,
+            userId: user,
+            channelId: CHANNEL,
+            messageTs: cardTs,
+          }),
+        },
+      });
+    }
+
+    function privately(user: string, pattern: RegExp) {
+      return (call: SlackCall) => call.args.user === user && pattern.test(String(call.args.text));
+    }
+
+    /** The value of a button on the latest drawing of card `number`. */
+    function buttonsOf(h: Harness, number: number): Map<string, string> {
+      const drawings = [
+        ...h.fake.callsTo('chat.postMessage').filter(isCard(number)),
+        ...h.fake.callsTo('chat.update').filter((call) => blocksText(call).includes(`Proposta #${number}`)),
+      ];
+      const last = drawings.at(-1);
+      const blocks = (last?.args.blocks ?? []) as {
+        type: string;
+        elements?: { action_id?: string; value?: string }[];
+      }[];
+      const buttons = blocks
+        .filter((block) => block.type === 'actions')
+        .flatMap((block) => block.elements ?? []);
+      return new Map(buttons.map((button) => [button.action_id ?? '', button.value ?? '']));
+    }
+
+    it('answers every /araldo subcommand in Italian and English, and help for an unknown or missing one', async () => {
+      const h = await startHarness('http');
+      await proposeCard(h, 'to:sito at:"mercoledì alle 10" Mercato straordinario in piazza');
+      const pairs = [
+        ['stato 1', 'status 1', /^#1 — in attesa di approvazione/],
+        ['coda', 'queue', /prossimi 7 giorni/],
+        ['registro 1', 'audit 1', /Storia della proposta #1/],
+        ['riepilogo', 'digest', /Riepilogo/],
+        ['aiuto', 'help', /Comandi di Araldo/],
+      ] as const;
+      for (const [italian, english, expected] of pairs) {
+        for (const text of [italian, english]) {
+          const before = h.fake.callsTo('chat.postEphemeral').length;
+          await command(h, SUPERVISOR, text, '/araldo');
+          await vi.waitFor(() => expect(h.fake.callsTo('chat.postEphemeral').length).toBeGreaterThan(before));
+          expect(String(h.fake.callsTo('chat.postEphemeral').at(-1)?.args.text), text).toMatch(expected);
+        }
+      }
+      await command(h, EDITOR, 'modifica 1 Mercato straordinario in piazza Garibaldi', '/araldo');
+      await h.fake.waitForCall(
+        'chat.postEphemeral',
+        privately(EDITOR, /modificata: serve una nuova approvazione/),
+      );
+      await command(h, EDITOR, 'reschedule 1 giovedì alle 10', '/araldo');
+      await h.fake.waitForCall(
+        'chat.postEphemeral',
+        privately(EDITOR, /spostata a giovedì 26 novembre 2026, 10:00/),
+      );
+      await command(h, EDITOR, 'riprova 1', '/araldo');
+      await h.fake.waitForCall(
+        'chat.postEphemeral',
+        privately(EDITOR, new RegExp(IT['retry.none']({ number: 1 }).slice(0, 30))),
+      );
+      await command(h, EDITOR, 'retry 1', '/araldo');
+      await vi.waitFor(() =>
+        expect(
+          h.fake
+            .callsTo('chat.postEphemeral')
+            .filter(privately(EDITOR, new RegExp(IT['retry.none']({ number: 1 }).slice(0, 30)))),
+        ).toHaveLength(2),
+      );
+      await command(h, EDITOR, 'edit 1 Mercato straordinario in piazza Mazzini', '/araldo');
+      await vi.waitFor(() =>
+        expect(h.fake.callsTo('chat.postEphemeral').filter(privately(EDITOR, /modificata/))).toHaveLength(2),
+      );
+      await command(h, EDITOR, 'riprogramma 1 venerdì alle 10', '/araldo');
+
+      await h.fake.waitForCall(
+        'chat.postEphemeral',
+        privately(EDITOR, /spostata a venerdì 27 novembre 2026, 10:00/),
+      );
+      await command(h, EDITOR, 'annulla 1', '/araldo');
+      await h.fake.waitForCall('chat.postEphemeral', privately(EDITOR, /Proposta #1 annullata/));
+      await proposeCard(h, 'to:sito Seconda proposta da annullare', 2);
+      await command(h, EDITOR, 'cancel 2', '/araldo');
+      await h.fake.waitForCall('chat.postEphemeral', privately(EDITOR, /Proposta #2 annullata/));
+
+      await command(h, SUPERVISOR, 'pubblica 1', '/araldo');
+      const unknown = await h.fake.waitForCall(
+        'chat.postEphemeral',
+        privately(SUPERVISOR, /Il comando «pubblica» non esiste/),
+      );
+      expect(String(unknown.args.text)).toContain('/araldo stato 12');
+      await command(h, INTERN, '', '/araldo');
+      const help = await h.fake.waitForCall('chat.postEphemeral', privately(INTERN, /Comandi di Araldo/));
+      expect(String(help.args.text)).toContain('/araldo riprogramma 12');
+    });
+
+    it('approves and asks for changes by button, under the reactions’ rules, answering refusals privately', async () => {
+      const h = await startHarness('http');
+      const cardTs = await proposeCard(h, 'to:sito Chiusura anticipata degli uffici venerdì');
+      const buttons = buttonsOf(h, 1);
+      expect([...buttons.keys()]).toEqual([
+        'araldo_approve',
+        'araldo_request_changes',
+        'araldo_edit',
+        'araldo_reschedule',
+        'araldo_cancel',
+      ]);
+      const value = buttons.get('araldo_approve') ?? '';
+      expect(value).toBe('1:1');
+
+      // The author cannot approve their own proposal; an intern is not an approver.
+      await click(h, EDITOR, 'araldo_approve', cardTs, value);
+      await h.fake.waitForCall('chat.postEphemeral', privately(EDITOR, /Non puoi approvare/));
+      await click(h, INTERN, 'araldo_approve', cardTs, value);
+      await h.fake.waitForCall('chat.postEphemeral', privately(INTERN, /Solo i supervisori/));
+      expect((await h.araldo.desk.post('comunicazione', 1))?.post.state).toBe('pending');
+
+      // A double click: the first approves, the second hears the post no longer waits.
+      await Promise.all([
+        click(h, SUPERVISOR, 'araldo_approve', cardTs, value),
+        click(h, SUPERVISOR, 'araldo_approve', cardTs, value),
+      ]);
+      await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /Approvata da Marco Capo/));
+      await h.fake.waitForCall(
+        'chat.postEphemeral',
+        privately(SUPERVISOR, /non è più in attesa di decisione|Hai già approvato/),
+      );
+      await vi.waitFor(async () =>
+        expect((await h.araldo.desk.post('comunicazione', 1))?.post.state).toMatch(
+          /approved|scheduled|publishing|published/,
+        ),
+      );
+      const approvals = h.fake.callsTo('chat.postMessage').filter(inThread(cardTs, /Approvata da/));
+      expect(approvals).toHaveLength(1);
+
+      // Request changes on a second proposal, by an approver of the user group.
+      const secondTs = await proposeCard(h, 'to:sito Bando per i contributi alle associazioni', 2);
+      await click(
+        h,
+        CHIEF,
+        'araldo_request_changes',
+        secondTs,
+        buttonsOf(h, 2).get('araldo_request_changes') ?? '',
+      );
+      await h.fake.waitForCall('chat.postMessage', inThread(secondTs, /chiede modifiche/));
+      await vi.waitFor(async () =>
+        expect((await h.araldo.desk.post('comunicazione', 2))?.post.state).toBe('changes_requested'),
+      );
+      // Asked twice (a double click, or a second approver): the second hears it was asked already.
+      await click(
+        h,
+        SUPERVISOR,
+        'araldo_request_changes',
+        secondTs,
+        buttonsOf(h, 2).get('araldo_request_changes') ?? '2:1',
+      );
+      await h.fake.waitForCall('chat.postEphemeral', privately(SUPERVISOR, /sono già state chieste/));
+      expect(h.fake.callsTo('chat.postMessage').filter(inThread(secondTs, /chiede modifiche/))).toHaveLength(
+        1,
+      );
+      // The author asking changes on their own proposal is refused, privately.
+      await click(h, EDITOR, 'araldo_request_changes', secondTs, '2:1');
+      await h.fake.waitForCall('chat.postEphemeral', privately(EDITOR, /alla tua proposta #2/));
+      // The redrawn card offers no Approve while changes are asked for.
+      await vi.waitFor(() => expect(buttonsOf(h, 2).has('araldo_approve')).toBe(false));
+      expect(buttonsOf(h, 2).has('araldo_edit')).toBe(true);
+    });
+
+    it('offers Retry once a delivery failed: the author or an approver retries, anyone else is told why not', async () => {
+      const secret = `whsec_${randomBytes(32).toString('base64')}`;
+      const receiver = await FakeWebhookReceiver.start({ secret });
+      cleanups.push(() => receiver.close());
+      const h = await startHarness('http', { webhook: { url: receiver.url, secret } });
+      receiver.failNext({ kind: 'status', status: 422, body: { error: 'manca il titolo' } });
+      const cardTs = await proposeCard(h, 'to:avvisi-hook Avviso: sospensione idrica in via Verdi');
+      await click(h, SUPERVISOR, 'araldo_approve', cardTs, buttonsOf(h, 1).get('araldo_approve') ?? '');
+      await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /fallita/));
+      await vi.waitFor(() => expect([...buttonsOf(h, 1).keys()]).toEqual(['araldo_retry']));
+      const retry = buttonsOf(h, 1).get('araldo_retry') ?? '';
+
+      await click(h, INTERN, 'araldo_retry', cardTs, retry);
+      await h.fake.waitForCall('chat.postEphemeral', privately(INTERN, /Solo l.autore o un supervisore/));
+      await click(h, EDITOR, 'araldo_retry', cardTs, retry);
+      await h.fake.waitForCall('chat.postEphemeral', privately(EDITOR, /#1/));
+      await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /Pubblicata su Avvisi \(webhook\)/));
+      expect(receiver.requests).toHaveLength(2);
+      // A second click once it is out: nothing failed is left to retry, and nothing is sent again.
+      await click(h, EDITOR, 'araldo_retry', cardTs, retry);
+      await h.fake.waitForCall(
+        'chat.postEphemeral',
+        privately(EDITOR, /non ha pubblicazioni fallite da ripetere/),
+      );
+      expect(receiver.requests).toHaveLength(2);
+    });
+
+    it('does not count an approval given on a card drawn before an edit', async () => {
+      const h = await startHarness('http');
+      const cardTs = await proposeCard(h, 'to:sito Avviso: acqua sospesa in via Verdi');
+      const stale = buttonsOf(h, 1).get('araldo_approve') ?? '';
+      await command(h, EDITOR, 'edit 1 Avviso: acqua sospesa in via Verdi dalle 8 alle 12', '/araldo');
+      await h.fake.waitForCall('chat.postEphemeral', privately(EDITOR, /modificata/));
+      await click(h, SUPERVISOR, 'araldo_approve', cardTs, stale);
+      await h.fake.waitForCall(
+        'chat.postEphemeral',
+        privately(SUPERVISOR, /Il testo della proposta #1 è cambiato/),
+      );
+      // Said to the clicker alone: the thread does not fill with a button's refusals.
+      expect(h.fake.callsTo('chat.postMessage').filter(inThread(cardTs, /è cambiato/))).toHaveLength(0);
+      expect((await h.araldo.desk.post('comunicazione', 1))?.post.state).toBe('pending');
+    });
+
+    it('reschedules through the modal, refusing a past time under its field, and cancels after Slack’s confirmation', async () => {
+      const h = await startHarness('http');
+      const cardTs = await proposeCard(h, 'to:sito at:"mercoledì alle 10" Consiglio comunale in diretta');
+      const value = buttonsOf(h, 1).get('araldo_reschedule') ?? '';
+      await click(h, EDITOR, 'araldo_reschedule', cardTs, value);
+      const opened = await h.fake.waitForCall('views.open');
+      const view = opened.args.view as {
+        callback_id: string;
+        private_metadata: string;
+        blocks: { block_id: string; element: { initial_date?: string; initial_time?: string } }[];
+      };
+      expect(view.callback_id).toBe('araldo_reschedule_modal');
+      expect(view.blocks.map((block) => block.block_id)).toEqual(['date', 'time', 'when']);
+      expect(view.blocks[0]?.element.initial_date).toBe('2026-11-25');
+      expect(view.blocks[1]?.element.initial_time).toBe('10:00');
+
+      const submit = (values: Parameters<typeof viewSubmissionPayload>[0]['values'], viewId: string) =>
+        postSigned(h.url, {
+          secret: SECRET,
+          body: {
+            payload: viewSubmissionPayload({
+              callbackId: 'araldo_reschedule_modal',
+              privateMetadata: view.private_metadata,
+              values,
+              userId: EDITOR,
+              viewId,
+            }),
+          },
+        });
+      const past = await submit(
+        { date: { value: datepickerValue('2026-11-20') }, time: { value: timepickerValue('10:00') } },
+        'V0PAST',
+      );
+      const refused = JSON.parse(past.body) as { response_action: string; errors: Record<string, string> };
+      expect(refused.response_action).toBe('errors');
+      expect(refused.errors.date).toContain('è già passato');
+      const words = await submit({ when: { value: plainTextInputValue('oggi alle 8') } }, 'V0WORDS');
+      expect((JSON.parse(words.body) as { errors: Record<string, string> }).errors.when).toContain(
+        'è già passato',
+      );
+      const empty = await submit({}, 'V0EMPTY');
+      expect((JSON.parse(empty.body) as { errors: Record<string, string> }).errors.date).toContain(
+        'Scegli il giorno',
+      );
+
+      const accepted = await submit({ when: { value: plainTextInputValue('venerdì alle 18') } }, 'V0OK');
+      expect(accepted.status).toBe(200);
+      expect(accepted.body).toBe('');
+      await h.fake.waitForCall(
+        'chat.postEphemeral',
+        privately(EDITOR, /spostata a venerdì 27 novembre 2026, 18:00/),
+      );
+      await h.fake.waitForCall('chat.postMessage', inThread(cardTs, /venerdì 27 novembre 2026, 18:00/));
+
+      // Cancel: Slack asks for confirmation itself; the click that arrives is the confirmed one.
+      const cancel = buttonsOf(h, 1);
+      expect(JSON.stringify(h.fake.callsTo('chat.postMessage').filter(isCard(1))[0]?.args.blocks)).toContain(
+        '"confirm":{',
+      );
+      await click(h, INTERN, 'araldo_cancel', cardTs, cancel.get('araldo_cancel') ?? '');
+      await h.fake.waitForCall(
+        'chat.postEphemeral',
+        privately(INTERN, /Solo l.autore o un supervisore può farlo sulla proposta #1/),
+      );
+      expect((await h.araldo.desk.post('comunicazione', 1))?.post.state).not.toBe('cancelled');
+      await click(h, EDITOR, 'araldo_cancel', cardTs, cancel.get('araldo_cancel') ?? '');
+      await h.fake.waitForCall('chat.postEphemeral', privately(EDITOR, /Proposta #1 annullata/));
+      await vi.waitFor(() => expect(buttonsOf(h, 1).size).toBe(0));
+    });
+  });
+
+  describe('App Home', () => {
+    /** Every mrkdwn and plain text of the Home tab last published for `user`, one string. */
+    function homeText(h: Harness, user: string): string {
+      return blockTexts(h.fake.home(user)?.blocks).join('\n');
+    }
+
+    function homePublishes(h: Harness, user: string): number {
+      return h.fake.callsTo('views.publish').filter((call) => call.args.user_id === user).length;
+    }
+
+    it('shows the next 7 days, what waits oldest first with a link, and is redrawn on every change', async () => {
+      const h = await startHarness('http');
+      h.fake.setChannelMembers(CHANNEL, [EDITOR, SUPERVISOR, CHIEF, h.fake.botUserId]);
+      await proposeCard(h, 'to:sito at:"mercoledì alle 10" Mercato straordinario in piazza');
+      await proposeCard(h, 'to:sito Chiusura della biblioteca per inventario', 2);
+      await vi.waitFor(async () =>
+        expect((await h.araldo.desk.post('comunicazione', 2))?.post.cardLink).toBeTruthy(),
+      );
+      // Nobody has opened the Home tab: nothing is published.
+      expect(h.fake.callsTo('views.publish')).toHaveLength(0);
+
+      await event(h, appHomeOpenedEvent({ user: SUPERVISOR, tab: 'messages' }));
+      await event(h, appHomeOpenedEvent({ user: SUPERVISOR, tab: 'home' }));
+      await vi.waitFor(() => expect(homePublishes(h, SUPERVISOR)).toBe(1));
+      let home = homeText(h, SUPERVISOR);
+      expect(home).toContain('Araldo · comunicazione');
+      expect(home).toContain('In attesa di decisione');
+      // Oldest first, each with its card's link, its author and its age.
+      const first = home.indexOf('Mercato straordinario');
+      const second = home.indexOf('Chiusura della biblioteca');
+      expect(first).toBeGreaterThan(-1);
+      expect(second).toBeGreaterThan(first);
+      expect(home).toMatch(/<https:\/\/[^|>]+\|#1> di Giulia Redattrice, in attesa da \d+ min: Mercato/);
+      expect(home).toContain('Nessuna pubblicazione in programma.');
+      expect(home).toContain('Nessuna pubblicazione da sistemare.');
+
+      // An approval moves #1 into the next 7 days, at its local time: the Home tab follows.
+      const cardTs = ts(h.fake.callsTo('chat.postMessage').filter(isCard(1))[0] as SlackCall);
+      await event(
+        h,
+        reactionAddedEvent({
+          user: SUPERVISOR,
+          reaction: 'white_check_mark',
+          channel: CHANNEL,
+          ts: cardTs,
+          itemUser: 'U0ARALDO',
+        }),
+      );
+      await vi.waitFor(() => expect(homeText(h, SUPERVISOR)).toContain('mercoledì 25 novembre'));
+      home = homeText(h, SUPERVISOR);
+      expect(home).not.toMatch(/#1> di Giulia/);
+      expect(home).toMatch(
+        /10:00 {2}<https:\/\/[^|>]+\|#1> → Sito istituzionale: Mercato straordinario in piazza/,
+      );
+      expect(home).toContain('Chiusura della biblioteca');
+      // Only the person who opened it has a Home tab drawn.
+      expect(homePublishes(h, EDITOR)).toBe(0);
+
+      // A second person opens it; a cancellation redraws both.
+      await event(h, appHomeOpenedEvent({ user: EDITOR, tab: 'home' }));
+      await vi.waitFor(() => expect(homePublishes(h, EDITOR)).toBe(1));
+      await command(h, EDITOR, 'annulla 2', '/araldo');
+      await vi.waitFor(() => {
+        expect(homeText(h, SUPERVISOR)).not.toContain('Chiusura della biblioteca');
+        expect(homeText(h, EDITOR)).not.toContain('Chiusura della biblioteca');
+      });
+    });
+
+    it('shows a team only to the people of its channel', async () => {
+      const h = await startHarness('http');
+      h.fake.setChannelMembers(CHANNEL, [EDITOR, SUPERVISOR, h.fake.botUserId]);
+      await proposeCard(h, 'to:sito Bozza riservata: nuove tariffe della mensa');
+      // The intern is in the workspace but not in the team's channel: no drafts for them.
+      await event(h, appHomeOpenedEvent({ user: INTERN, tab: 'home' }));
+      await vi.waitFor(() => expect(homePublishes(h, INTERN)).toBe(1));
+      expect(homeText(h, INTERN)).not.toContain('Bozza riservata');
+      expect(homeText(h, INTERN)).toContain('non ne segui nessuno');
+      // A change in the team redraws the Home of its followers only.
+      await event(h, appHomeOpenedEvent({ user: SUPERVISOR, tab: 'home' }));
+      await vi.waitFor(() => expect(homeText(h, SUPERVISOR)).toContain('Bozza riservata'));
+      await command(h, EDITOR, 'modifica 1 Bozza riservata: nuove tariffe della mensa scolastica', '/araldo');
+      await vi.waitFor(() => expect(homeText(h, SUPERVISOR)).toContain('mensa scolastica'));
+      expect(homePublishes(h, INTERN)).toBe(1);
+    });
   });
 });

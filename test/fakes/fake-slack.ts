@@ -231,9 +231,11 @@ export class FakeSlack {
 
   readonly #messages = new Map<string, FakeSlackMessage>();
   readonly #views = new Map<string, FakeSlackView>();
+  readonly #homes = new Map<string, Body>();
   readonly #usedTriggers = new Set<string>();
   readonly #users = new Map<string, FakeSlackUser>();
   readonly #userGroups = new Map<string, string[]>();
+  readonly #channelMembers = new Map<string, string[]>();
   readonly #channels = new Map<string, { name: string; isPrivate: boolean }>();
   readonly #methods: Record<string, Method>;
   #port = 0;
@@ -391,6 +393,11 @@ export class FakeSlack {
     this.#userGroups.set(id, [...userIds]);
   }
 
+  /** The people in `channel`, as conversations.members lists them (none until set). */
+  setChannelMembers(channel: string, userIds: readonly string[]): void {
+    this.#channelMembers.set(channel, [...userIds]);
+  }
+
   /**
    * Plants a message posted by someone else (a person, or the bot when `user` is `botUserId`), so
    * reactions, permalinks and history can refer to it.
@@ -440,6 +447,11 @@ export class FakeSlack {
   /** Messages in `channel` (all channels when omitted), in posting order. */
   messages(channel?: string): FakeSlackMessage[] {
     return [...this.#messages.values()].filter((m) => channel === undefined || m.channel === channel);
+  }
+
+  /** The Home tab last published for `user`, as sent. */
+  home(user: string): Body | undefined {
+    return this.#homes.get(user);
   }
 
   /** Views opened through views.open, by id, as they stand now. */
@@ -755,6 +767,8 @@ export class FakeSlack {
       'chat.getPermalink': { token: 'bot', handle: (a) => this.#chatGetPermalink(a) },
       'views.open': { token: 'bot', handle: (a) => this.#viewsOpen(a) },
       'views.update': { token: 'bot', handle: (a) => this.#viewsUpdate(a) },
+      'views.publish': { token: 'bot', handle: (a) => this.#viewsPublish(a) },
+      'conversations.members': { token: 'bot', handle: (a) => this.#conversationsMembers(a) },
       'usergroups.users.list': { token: 'bot', handle: (a) => this.#usergroupsUsersList(a) },
       'users.info': { token: 'bot', handle: (a) => this.#usersInfo(a) },
       'conversations.info': { token: 'bot', handle: (a) => this.#conversationsInfo(a) },
@@ -949,6 +963,47 @@ export class FakeSlack {
     stored.hash = this.#nextViewHash();
     stored.view = this.#viewJson(stored.id, args.view, stored.hash, stored.view);
     return ok({ view: stored.view });
+  }
+
+  /**
+   * A Home tab, replaced whole for one user. Slack refuses a view that is
+   * not `type: home` and more than 100 blocks
+   * (https://docs.slack.dev/reference/methods/views.publish).
+   */
+  #viewsPublish(args: Body): Body {
+    const userId = stringArg(args, 'user_id');
+    if (userId === undefined || !isPlainObject(args.view)) return fail('invalid_arguments');
+    const view = args.view as Body;
+    if (view.type !== 'home') return fail('invalid_arguments');
+    if (!Array.isArray(view.blocks) || view.blocks.length > 100) return fail('invalid_blocks');
+    this.#homes.set(userId, view);
+    return ok({ view: { ...view, id: `V0HOME${userId}` } });
+  }
+
+  /**
+   * A channel's members, a page at a time (`limit`, `cursor`; the next page's cursor in
+   * `response_metadata.next_cursor`, empty on the last), as
+   * https://docs.slack.dev/reference/methods/conversations.members describes.
+   */
+  #conversationsMembers(args: Body): Body {
+    const channel = stringArg(args, 'channel');
+    if (channel === undefined) return fail('invalid_arguments');
+    if (!this.#channelExists(channel)) return fail('channel_not_found');
+    const members = this.#channelMembers.get(channel) ?? [];
+    const limit = Math.max(1, Math.min(Number(args.limit ?? 100) || 100, 1000));
+    const cursor = stringArg(args, 'cursor');
+    const start = cursor
+      ? Number(
+          Buffer.from(cursor, 'base64')
+            .toString('utf8')
+            .replace(/^member:/, ''),
+        )
+      : 0;
+    if (!Number.isInteger(start) || start < 0) return fail('invalid_cursor');
+    const page = members.slice(start, start + limit);
+    const next =
+      start + limit < members.length ? Buffer.from(`member:${start + limit}`).toString('base64') : '';
+    return ok({ members: page, response_metadata: { next_cursor: next } });
   }
 
   #usergroupsUsersList(args: Body): Body {

@@ -519,17 +519,24 @@ describe(`the desk's commands on ${testDriver}`, () => {
       expect(await h.run('chiunque', '/aiuto')).toBe(help);
       for (const command of [
         '/propose',
-        '/queue',
-        '/status',
-        '/edit',
-        '/reschedule',
-        '/cancel',
-        '/retry',
-        '/audit',
-        '/digest',
+        '/araldo coda',
+        '/araldo stato',
+        '/araldo modifica',
+        '/araldo riprogramma',
+        '/araldo annulla',
+        '/araldo riprova',
+        '/araldo registro',
+        '/araldo riepilogo',
+        '/araldo aiuto',
+        '/araldo status',
+        '/araldo queue',
       ]) {
         expect(help).toContain(command);
       }
+      // The long forms answer like the short ones, in either language.
+      expect(await h.run('chiunque', '/araldo aiuto')).toBe(help);
+      expect(await h.run('chiunque', '/araldo')).toBe(help);
+      expect(await h.run('chiunque', '/araldo help')).toBe(help);
       expect(help).toContain('domani alle 9');
     });
 

@@ -110,7 +110,7 @@ describe(`the daily digest on ${testDriver}`, () => {
           `  #${published} → Sito istituzionale: https://example.test/sito/remote-2`,
         ].join('\n'),
       );
-      expect(digest).toContain(`(/retry ${failed})`);
+      expect(digest).toContain(`(/araldo riprova ${failed})`);
       expect(digest).not.toContain(`#${saturday} `);
       expect(digest).not.toContain(`#${tomorrow} `);
     });

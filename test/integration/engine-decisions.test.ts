@@ -319,6 +319,20 @@ class ObservedStore implements Store {
   listAuditBetween(from: Date, to: Date): Promise<readonly AuditEvent[]> {
     return this.#inner.listAuditBetween(from, to);
   }
+  followOverview(
+    teamIds: readonly string[],
+    viewer: string,
+    at: Date,
+    among?: readonly string[],
+  ): Promise<void> {
+    return this.#inner.followOverview(teamIds, viewer, at, among);
+  }
+  listOverviewAudience(teamId: string): Promise<readonly { viewer: string; teamIds: readonly string[] }[]> {
+    return this.#inner.listOverviewAudience(teamId);
+  }
+  listFollowedTeams(viewer: string, teamIds: readonly string[]): Promise<readonly string[]> {
+    return this.#inner.listFollowedTeams(viewer, teamIds);
+  }
   claimNotice(postId: string, key: string, at: Date): Promise<boolean> {
     return this.#inner.claimNotice(postId, key, at);
   }

@@ -89,14 +89,18 @@ function everythingSaid(h: DeskHarness, typed: readonly string[]): string[] {
 function catalogWords(line: string, typed: readonly string[]): string[] {
   let rest = line;
   for (const text of typed) rest = rest.split(text).join(' ');
-  return rest
-    .replace(/https?:\/\/\S+/g, ' ')
-    .replace(/\/[a-z]+\b/g, ' ')
-    .replace(/\b(to|at|img):\S*/g, ' ')
-    .replace(/:[a-z0-9_+-]+:/g, ' ')
-    .replace(/\b(editor|supervisor|capo|stagista|Araldo|sito|comune-masto|hook|Sito|Mastodon|Hook)\b/g, ' ')
-    .split(/[^\p{L}_]+/u)
-    .filter((word) => word !== '');
+  return (
+    rest
+      .replace(/https?:\/\/\S+/g, ' ')
+      // A command, with its subcommand: `/araldo riprova` is a name in both languages.
+      .replace(/\/araldo\s+[a-z]+\b/g, ' ')
+      .replace(/\/[a-z]+\b/g, ' ')
+      .replace(/\b(to|at|img):\S*/g, ' ')
+      .replace(/:[a-z0-9_+-]+:/g, ' ')
+      .replace(/\b(editor|supervisor|capo|stagista|Araldo|sito|comune-masto|hook|Sito|Mastodon|Hook)\b/g, ' ')
+      .split(/[^\p{L}_]+/u)
+      .filter((word) => word !== '')
+  );
 }
 
 const RAW_IDENTIFIERS = new Set<string>([

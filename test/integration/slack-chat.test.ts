@@ -38,6 +38,7 @@ const TEAM: Team = {
 const CARD: Card = {
   language: 'it',
   postNumber: 7,
+  version: 1,
   text: 'Open day in biblioteca sabato alle 10',
   images: [],
   targets: [

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCommand, parseProposeArgs } from '../../src/core/command-grammar.ts';
+import {
+  parseCommand,
+  parseProposeArgs,
+  resolveCommand,
+  SUBCOMMANDS,
+} from '../../src/core/command-grammar.ts';
 
 describe('parseCommand', () => {
   it('splits the name from the rest, keeping line breaks', () => {
@@ -15,6 +20,61 @@ describe('parseCommand', () => {
     expect(parseCommand('ciao')).toBeUndefined();
     expect(parseCommand('/')).toBeUndefined();
     expect(parseCommand('')).toBeUndefined();
+  });
+});
+
+describe('resolveCommand', () => {
+  it('reads /araldo subcommands by their English and Italian names, in any case', () => {
+    expect(resolveCommand('/araldo stato 12')).toEqual({ kind: 'command', name: 'status', rest: '12' });
+    expect(resolveCommand('/araldo STATUS #12')).toEqual({ kind: 'command', name: 'status', rest: '#12' });
+    expect(resolveCommand('/Araldo modifica 12 Nuovo\ntesto')).toEqual({
+      kind: 'command',
+      name: 'edit',
+      rest: '12 Nuovo\ntesto',
+    });
+    expect(resolveCommand('/araldo riprogramma 3 domani alle 9')).toEqual({
+      kind: 'command',
+      name: 'reschedule',
+      rest: '3 domani alle 9',
+    });
+    expect(resolveCommand('/araldo coda')).toEqual({ kind: 'command', name: 'queue', rest: '' });
+  });
+
+  it('asks for help for /araldo alone and names an unknown subcommand', () => {
+    expect(resolveCommand('/araldo')).toEqual({ kind: 'command', name: 'help', rest: '' });
+    expect(resolveCommand('/araldo   ')).toEqual({ kind: 'command', name: 'help', rest: '' });
+    expect(resolveCommand('/araldo pubblica 12')).toEqual({
+      kind: 'unknown_subcommand',
+      subcommand: 'pubblica',
+    });
+  });
+
+  it('leaves the short forms as they are', () => {
+    expect(resolveCommand('/status 12')).toEqual({ kind: 'command', name: 'status', rest: '12' });
+    expect(resolveCommand('not a command')).toBeUndefined();
+  });
+
+  it('gives every subcommand the same command and rest as its short form', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.keys(SUBCOMMANDS)),
+        fc.string({ unit: 'binary', maxLength: 80 }),
+        (subcommand, rest) => {
+          const long = resolveCommand(`/araldo ${subcommand} ${rest}`);
+          const short = parseCommand(`/${SUBCOMMANDS[subcommand]} ${rest}`);
+          expect(long).toEqual({ kind: 'command', ...short });
+        },
+      ),
+    );
+  });
+
+  it('never throws on any line', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (tail) => {
+        const resolved = resolveCommand(`/araldo ${tail}`);
+        if (resolved?.kind === 'command') expect(Object.values(SUBCOMMANDS)).toContain(resolved.name);
+      }),
+    );
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   araldoMarkOf,
   escapeMrkdwn,
+  fromButtonValue,
   fromPlatformError,
   fromProposeSubmission,
   fromRecipient,
@@ -24,6 +25,7 @@ import type { Card } from '../../src/core/card.ts';
 const card: Card = {
   language: 'it',
   postNumber: 7,
+  version: 1,
   text: 'Chiuso il ponte di via Roma <fino alle 18> & deviazioni',
   images: [{ url: 'https://comune.example.it/ponte.jpg', alt: 'Il ponte transennato' }],
   targets: [
@@ -73,6 +75,37 @@ describe('Slack translation', () => {
     expect(JSON.stringify(toCardMessage({ ...card, state: 'published' }).blocks)).not.toContain(
       'araldo_edit',
     );
+  });
+
+  it('offers the buttons each state allows, each carrying the number and the version of the text', () => {
+    const buttonsIn = (state: Card['state']) => {
+      const blocks = toCardMessage({ ...card, state, version: 3 }).blocks as {
+        type: string;
+        elements?: { action_id: string; value: string; confirm?: unknown }[];
+      }[];
+      const buttons = blocks
+        .filter((block) => block.type === 'actions')
+        .flatMap((block) => block.elements ?? []);
+      for (const button of buttons) expect(fromButtonValue(button.value)).toEqual({ number: 7, version: 3 });
+      const cancel = buttons.find((button) => button.action_id === 'araldo_cancel');
+      if (cancel) expect(cancel.confirm).toMatchObject({ style: 'danger' });
+      return buttons.map((button) => button.action_id);
+    };
+    const changes = ['araldo_edit', 'araldo_reschedule', 'araldo_cancel'];
+    expect(buttonsIn('pending')).toEqual(['araldo_approve', 'araldo_request_changes', ...changes]);
+    expect(buttonsIn('changes_requested')).toEqual(['araldo_request_changes', ...changes]);
+    expect(buttonsIn('scheduled')).toEqual(changes);
+    expect(buttonsIn('partially_failed')).toEqual(['araldo_retry']);
+    expect(buttonsIn('failed')).toEqual(['araldo_retry']);
+    expect(buttonsIn('published')).toEqual([]);
+    expect(buttonsIn('cancelled')).toEqual([]);
+  });
+
+  it('reads button values old and new, and nothing else', () => {
+    expect(fromButtonValue('12')).toEqual({ number: 12 });
+    expect(fromButtonValue('12:4')).toEqual({ number: 12, version: 4 });
+    for (const bad of ['', 'x', '12:', ':4', '1:2:3', '-1', undefined])
+      expect(fromButtonValue(bad)).toBeUndefined();
   });
 
   it('splits a long text into sections within Slack’s 3,000-character cap', () => {

@@ -10,12 +10,17 @@ import { createSlackEventsEndpoint, SLACK_BODY_LIMIT_BYTES } from './events-endp
 import { SlackChat, toSlackLogger } from './slack-chat.ts';
 import {
   ACTION_IDS,
+  appHomeOpenedSchema,
   araldoMarkOf,
   CALLBACK_IDS,
+  cardClickSchema,
+  fromButtonValue,
   fromEditSubmission,
   fromProposeSubmission,
+  fromRescheduleSubmission,
   messagePageSchema,
   modalMetadataSchema,
+  RESCHEDULE_BLOCKS,
   reactionEventSchema,
   type SlackMessage,
   slashCommandSchema,
@@ -25,6 +30,7 @@ import {
   toModalErrors,
   toProposeModal,
   toRecipient,
+  toRescheduleModal,
   viewStateSchema,
 } from './translate.ts';
 import { UserNames } from './user-names.ts';
@@ -49,8 +55,12 @@ export interface SlackAdapterOptions {
   readonly chatTimeoutMs?: number;
 }
 
-/** Every command of SPEC §3, registered in the app manifest with the same names. */
-const COMMANDS = /^\/(propose|queue|status|cancel|reschedule|edit|retry|audit|digest|help)$/;
+/**
+ * The app's slash commands, as the manifest registers them: `/propose`, and
+ * `/araldo` holding every other command of SPEC §3 as a subcommand (Slack
+ * has its own `/status`, and short generic names collide with other apps).
+ */
+const COMMANDS = /^\/(propose|araldo)$/;
 /** How long an approver user group's members are trusted before asking Slack again. */
 const GROUP_TTL_MS = 5 * 60_000;
 /** Event ids remembered to drop Slack's retries of an event already handled. */
@@ -251,7 +261,10 @@ export class SlackAdapter {
           await this.chat.sayToUserNow(body.channel_id, body.user_id, t('it', 'chat.not_configured'));
           return;
         }
-        if (body.command === '/propose' && body.text.trim() === '') {
+        const formAsked =
+          (body.command === '/propose' && body.text.trim() === '') ||
+          (body.command === '/araldo' && /^(propose|proponi)$/i.test(body.text.trim()));
+        if (formAsked) {
           // The trigger id lives 3 s: open the form before anything slow.
           const view = toProposeModal(team.language, this.#targetsOf(team), {
             teamId: team.id,
@@ -302,6 +315,21 @@ export class SlackAdapter {
         this.#handled(eventId);
       });
     }
+
+    // The Home tab: whoever opens it follows, from now on, the teams of the channels they are in.
+    app.event('app_home_opened', async ({ event, body }) => {
+      const parsed = appHomeOpenedSchema.safeParse(event);
+      if (!parsed.success || parsed.data.tab !== 'home') return;
+      const workspace = workspaceOf(body);
+      const viewer = parsed.data.user;
+      const among = [...this.#byChannel.values()].filter(
+        (team) => team.workspace === undefined || workspace === undefined || team.workspace === workspace,
+      );
+      // Only the teams whose channel they are in: the overview shows drafts.
+      const teamIds: string[] = [];
+      for (const team of among) if (await this.chat.isMember(team.channel, viewer)) teamIds.push(team.id);
+      await this.#desk.openOverview({ teamIds, among: among.map((team) => team.id), viewer });
+    });
 
     app.event('message', async ({ event, body, context }) => {
       const eventId = (body as { event_id?: string }).event_id;
@@ -402,6 +430,109 @@ export class SlackAdapter {
       );
     });
 
+    // The card's buttons: each click is its own event (its action_ts), answered privately when refused.
+    const reviewButtons = [
+      [ACTION_IDS.approve, 'approve'],
+      [ACTION_IDS.requestChanges, 'request_changes'],
+    ] as const;
+    for (const [actionId, review] of reviewButtons) {
+      app.action(actionId, async ({ ack, body, action }) => {
+        await ack();
+        const click = this.#clickOf(body, action);
+        if (!click) return;
+        await this.#answeringFailures({ channel_id: click.team.channel, user_id: click.user }, async () => {
+          await this.#desk.reviewClick({
+            teamId: click.team.id,
+            actor: await this.#actor(click.team, click.user),
+            eventId: click.eventId,
+            replyTo: toRecipient(click.team.channel, click.user),
+            post: { number: click.number },
+            action: review,
+            ...(click.version === undefined ? {} : { seenVersion: click.version }),
+          });
+        });
+      });
+    }
+
+    // Cancel (confirmed in Slack's own dialog) and retry are the commands, said by a click.
+    const commandButtons = [
+      [ACTION_IDS.cancel, '/cancel'],
+      [ACTION_IDS.retry, '/retry'],
+    ] as const;
+    for (const [actionId, name] of commandButtons) {
+      app.action(actionId, async ({ ack, body, action }) => {
+        await ack();
+        const click = this.#clickOf(body, action);
+        if (!click) return;
+        await this.#answeringFailures({ channel_id: click.team.channel, user_id: click.user }, async () => {
+          await this.#desk.command(
+            {
+              teamId: click.team.id,
+              actor: await this.#actor(click.team, click.user),
+              eventId: click.eventId,
+              replyTo: toRecipient(click.team.channel, click.user),
+            },
+            `${name} ${click.number}`,
+          );
+        });
+      });
+    }
+
+    app.action(ACTION_IDS.reschedule, async ({ ack, body, action }) => {
+      await ack();
+      const click = this.#clickOf(body, action);
+      const triggerId = (body as { trigger_id?: string }).trigger_id;
+      if (!click || !triggerId) return;
+      await this.#answeringFailures({ channel_id: click.team.channel, user_id: click.user }, async () => {
+        const entry = await this.#desk.post(click.team.id, click.number);
+        if (!entry) return;
+        const metadata = { teamId: click.team.id, channel: click.team.channel, number: click.number };
+        const at = entry.post.requestedAt;
+        const view = toRescheduleModal(
+          click.team.language,
+          metadata,
+          at ? { at, timeZone: click.team.timeZone } : undefined,
+        );
+        await app.client.views.open({ trigger_id: triggerId, view: view as never });
+      });
+    });
+
+    app.view(CALLBACK_IDS.reschedule, async ({ ack, view, body }) => {
+      const meta = modalMetadataSchema.safeParse(safeJson(view.private_metadata));
+      const state = viewStateSchema.safeParse(view.state?.values);
+      const team = meta.success ? this.#desk.team(meta.data.teamId) : undefined;
+      if (!meta.success || !state.success || !team || meta.data.number === undefined) {
+        await ack();
+        return;
+      }
+      const asked = fromRescheduleSubmission(state.data);
+      // A time the reader refuses (in the past, unreadable) is shown under its field; the form stays open.
+      const refusal = asked
+        ? this.#desk.checkTime(team.id, asked.when)
+        : t(team.language, 'modal.reschedule_missing');
+      if (refusal !== undefined) {
+        await ack({
+          response_action: 'errors',
+          errors: { [asked?.block ?? RESCHEDULE_BLOCKS.date]: refusal.slice(0, 2000) },
+        });
+        return;
+      }
+      await ack();
+      const { channel, number } = meta.data;
+      await this.#answeringFailures({ channel_id: channel, user_id: body.user.id }, async () => {
+        const actor = await this.#actor(team, body.user.id, body.user.name);
+        await this.#desk.command(
+          {
+            teamId: team.id,
+            actor,
+            eventId: `slack:${view.id}`,
+            replyTo: toRecipient(channel, body.user.id),
+          },
+          `/reschedule ${number} ${asked?.when ?? ''}`,
+        );
+      });
+    });
+
     app.error(async (error) => {
       this.#logger.error({ err: error }, 'Slack handler failed');
       // Thrown on, so Slack's request gets a 500 and Slack sends the event
@@ -460,6 +591,33 @@ export class SlackAdapter {
     if (message?.ts !== ts || !isFromBot(message, context)) return undefined;
     const mark = araldoMarkOf(message);
     return mark?.kind === 'card' ? mark.postId : undefined;
+  }
+
+  /**
+   * A click on a card's button: its team (by the card's channel), who
+   * clicked, the post's number and version from the button's value, and
+   * the click's own id (`action_ts`), so a repeat of it counts once.
+   */
+  #clickOf(
+    body: unknown,
+    action: unknown,
+  ): { team: Team; user: string; number: number; version?: number; eventId: string } | undefined {
+    const parsed = cardClickSchema.safeParse({ body, action });
+    if (!parsed.success) {
+      this.#logger.warn({ issues: parsed.error.issues.length }, 'malformed card button click ignored');
+      return undefined;
+    }
+    const { body: b, action: a } = parsed.data;
+    const team = this.#teamFor(b.channel.id, workspaceOf(body));
+    const value = fromButtonValue(a.value);
+    if (!team || !value) return undefined;
+    return {
+      team,
+      user: b.user.id,
+      number: value.number,
+      ...(value.version === undefined ? {} : { version: value.version }),
+      eventId: `slack-click:${b.user.id}:${a.action_ts}`,
+    };
   }
 
   /** the team of a channel; with `workspace` configured, only in that Slack workspace */

@@ -1,5 +1,6 @@
 import { type Logger as BoltLogger, LogLevel, webApi } from '@slack/bolt';
 import type { Card } from '../../core/card.ts';
+import type { TeamOverview } from '../../core/overview.ts';
 import type {
   ChatFailure,
   ChatOut,
@@ -11,6 +12,8 @@ import type {
 } from '../../core/ports.ts';
 import { err, ok } from '../../core/result.ts';
 import type { Team } from '../../core/team.ts';
+import { ChannelMembers } from './channel-members.ts';
+import { toHomeView } from './home-view.ts';
 import {
   type AraldoMessageKind,
   araldoMarkOf,
@@ -81,6 +84,7 @@ export function toSlackLogger(logger: Logger): BoltLogger {
  */
 export class SlackChat implements ChatOut {
   readonly #client: webApi.WebClient;
+  readonly #members: ChannelMembers;
   readonly #secrets: readonly string[];
   readonly #logger: Logger;
   readonly #pageSize: number;
@@ -96,6 +100,7 @@ export class SlackChat implements ChatOut {
     });
     this.#secrets = [options.botToken];
     this.#logger = options.logger.child({ platform: 'slack' });
+    this.#members = new ChannelMembers(this.#client, this.#logger);
     this.#pageSize = options.lookupPageSize ?? DEFAULT_LOOKUP_PAGE_SIZE;
     this.#maxPages = options.lookupMaxPages ?? DEFAULT_LOOKUP_MAX_PAGES;
   }
@@ -185,6 +190,38 @@ export class SlackChat implements ChatOut {
       text: toMessageText(message),
     });
     return sent.ok ? ok(undefined) : sent;
+  }
+
+  /** Every Slack team has its App Home. */
+  showsOverview(_team: Team): boolean {
+    return true;
+  }
+
+  /** whether `user` is in `channel` (cached a few minutes; false when Slack cannot say) */
+  isMember(channel: string, user: string): Promise<boolean> {
+    return this.#members.has(channel, user);
+  }
+
+  /**
+   * The viewer's Home tab, replaced whole (views.publish is idempotent):
+   * one part per team they follow and are still in the channel of, so
+   * someone who left a team's channel stops seeing its drafts.
+   */
+  async publishOverview(
+    team: Team,
+    viewer: string,
+    overviews: readonly TeamOverview[],
+    key: MessageKey,
+  ): Promise<ChatResult<void>> {
+    const shown: TeamOverview[] = [];
+    for (const overview of overviews) {
+      if (await this.#members.has(overview.channel, viewer)) shown.push(overview);
+    }
+    const published = await this.#call(key, 'views.publish', {
+      user_id: viewer,
+      view: toHomeView(shown, team.language),
+    });
+    return published.ok ? ok(undefined) : published;
   }
 
   /**

@@ -73,7 +73,7 @@ function chunks(mrkdwn: string, size: number): string[] {
  * A URL inside `<url|label>`: `&` escaped as Slack's formatting rules ask,
  * and `<`, `>`, `|` percent-encoded so they cannot end the link early.
  */
-function linkUrl(url: string): string {
+export function linkUrl(url: string): string {
   return url.replace(/&/g, '&amp;').replace(/[<>|]/g, (c) => encodeURIComponent(c));
 }
 
@@ -99,7 +99,75 @@ export function toSectionBlocks(text: string): Block[] {
 }
 
 /** Ids of the card's buttons. */
-export const ACTION_IDS = { edit: 'araldo_edit' } as const;
+export const ACTION_IDS = {
+  edit: 'araldo_edit',
+  approve: 'araldo_approve',
+  requestChanges: 'araldo_request_changes',
+  reschedule: 'araldo_reschedule',
+  cancel: 'araldo_cancel',
+  retry: 'araldo_retry',
+} as const;
+
+/** A card button's value: the post's number and the version of the text the card showed. */
+export function toButtonValue(card: Pick<Card, 'postNumber' | 'version'>): string {
+  return `${card.postNumber}:${card.version}`;
+}
+
+/** Reads a card button's value; cards drawn before buttons carried a version hold the number alone. */
+export function fromButtonValue(value: string | undefined): { number: number; version?: number } | undefined {
+  const match = /^(\d{1,9})(?::(\d{1,9}))?$/.exec(value ?? '');
+  if (!match) return undefined;
+  const number = Number(match[1]);
+  return match[2] === undefined ? { number } : { number, version: Number(match[2]) };
+}
+
+const UNDECIDED_CARD_STATES: readonly string[] = ['pending', 'changes_requested'];
+const CHANGEABLE_CARD_STATES: readonly string[] = ['pending', 'changes_requested', 'approved', 'scheduled'];
+const FAILED_CARD_STATES: readonly string[] = ['partially_failed', 'failed'];
+
+/**
+ * The buttons a card offers in its state: review while it waits for a
+ * decision, edit, reschedule and cancel while it can change, retry once a
+ * delivery failed. Who may press them is checked when pressed.
+ */
+function cardButtons(card: Card): Block[] {
+  const l = card.language;
+  const value = toButtonValue(card);
+  const button = (actionId: string, label: string, extra: Record<string, unknown> = {}) => ({
+    type: 'button',
+    action_id: actionId,
+    value,
+    text: { type: 'plain_text', text: label },
+    ...extra,
+  });
+  const buttons: Block[] = [];
+  if (UNDECIDED_CARD_STATES.includes(card.state)) {
+    if (card.state === 'pending') {
+      buttons.push(button(ACTION_IDS.approve, `✅ ${t(l, 'button.approve')}`, { style: 'primary' }));
+    }
+    buttons.push(button(ACTION_IDS.requestChanges, `✏️ ${t(l, 'button.request_changes')}`));
+  }
+  if (CHANGEABLE_CARD_STATES.includes(card.state)) {
+    buttons.push(button(ACTION_IDS.edit, t(l, 'modal.edit_button')));
+    buttons.push(button(ACTION_IDS.reschedule, t(l, 'button.reschedule')));
+    buttons.push(
+      button(ACTION_IDS.cancel, t(l, 'button.cancel'), {
+        style: 'danger',
+        confirm: {
+          title: { type: 'plain_text', text: t(l, 'button.cancel_confirm_title') },
+          text: { type: 'plain_text', text: t(l, 'button.cancel_confirm_text', { number: card.postNumber }) },
+          confirm: { type: 'plain_text', text: t(l, 'button.cancel_confirm_yes') },
+          deny: { type: 'plain_text', text: t(l, 'button.cancel_confirm_no') },
+          style: 'danger',
+        },
+      }),
+    );
+  }
+  if (FAILED_CARD_STATES.includes(card.state)) {
+    buttons.push(button(ACTION_IDS.retry, t(l, 'button.retry'), { style: 'primary' }));
+  }
+  return buttons.length > 0 ? [{ type: 'actions', elements: buttons }] : [];
+}
 
 /**
  * The proposal card in Block Kit: header, text, images with their alt
@@ -125,7 +193,6 @@ export function toCardMessage(card: Card): { text: string; blocks: Block[] } {
     need: card.approvals.need,
     by: card.approvals.by.join(', '),
   });
-  const changeable = ['pending', 'changes_requested', 'approved', 'scheduled'].includes(card.state);
   const blocks: Block[] = [
     {
       type: 'header',
@@ -156,21 +223,7 @@ export function toCardMessage(card: Card): { text: string; blocks: Block[] } {
       type: 'context',
       elements: [{ type: 'mrkdwn', text: escapeMrkdwn(t(l, 'card.howto', { number: card.postNumber })) }],
     },
-    ...(changeable
-      ? [
-          {
-            type: 'actions',
-            elements: [
-              {
-                type: 'button',
-                action_id: ACTION_IDS.edit,
-                value: String(card.postNumber),
-                text: { type: 'plain_text', text: t(l, 'modal.edit_button') },
-              },
-            ],
-          },
-        ]
-      : []),
+    ...cardButtons(card),
   ];
   // The fallback shows in notifications and is parsed as mrkdwn like the
   // blocks: cut first, then escaped, so no entity is cut in half.
@@ -467,8 +520,27 @@ export const threadMessageSchema = z.object({
   bot_id: z.string().optional(),
 });
 
+/** `app_home_opened`: who opened which tab of the app. */
+export const appHomeOpenedSchema = z.object({ user: z.string().min(1), tab: z.string() });
+
+/** A click on a card's button, as Bolt hands it over (`block_actions`): what Araldo reads of it. */
+export const cardClickSchema = z.object({
+  body: z.object({
+    user: z.object({ id: z.string().min(1) }),
+    channel: z.object({ id: z.string().min(1) }),
+  }),
+  action: z.object({ value: z.string().max(40), action_ts: z.string().min(1).max(40) }),
+});
+
 /** Callback ids of Araldo's modals. */
-export const CALLBACK_IDS = { propose: 'araldo_propose', edit: 'araldo_edit_modal' } as const;
+export const CALLBACK_IDS = {
+  propose: 'araldo_propose',
+  edit: 'araldo_edit_modal',
+  reschedule: 'araldo_reschedule_modal',
+} as const;
+
+/** Block ids of the reschedule modal. */
+export const RESCHEDULE_BLOCKS = { date: 'date', time: 'time', when: 'when' } as const;
 
 /** Block ids of the proposal modal; problems are shown under them. */
 export const PROPOSE_BLOCKS = {
@@ -598,6 +670,97 @@ export function toEditModal(
       },
     ],
   };
+}
+
+/** A local date and time as Slack's pickers hold them: 'YYYY-MM-DD' and 'HH:MM'. */
+function pickerValues(at: Date, timeZone: string): { date: string; time: string } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((part) => [part.type, part.value]),
+  );
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
+/**
+ * The reschedule modal: date and time pickers (prefilled with the post's
+ * time, in the team's zone, when it has one) and a line for the time in
+ * words, read by the same reader as `/araldo riprogramma`.
+ */
+export function toRescheduleModal(
+  language: Language,
+  metadata: z.infer<typeof modalMetadataSchema>,
+  current: { at: Date; timeZone: string } | undefined,
+): Record<string, unknown> {
+  const l = language;
+  const initial = current ? pickerValues(current.at, current.timeZone) : undefined;
+  return {
+    type: 'modal',
+    callback_id: CALLBACK_IDS.reschedule,
+    private_metadata: JSON.stringify(metadata),
+    title: plain(t(l, 'modal.reschedule_title', { number: metadata.number ?? 0 })),
+    submit: plain(t(l, 'modal.submit')),
+    close: plain(t(l, 'modal.close')),
+    blocks: [
+      {
+        type: 'input',
+        block_id: RESCHEDULE_BLOCKS.date,
+        optional: true,
+        label: plain(t(l, 'modal.reschedule_date')),
+        element: {
+          type: 'datepicker',
+          action_id: 'value',
+          ...(initial ? { initial_date: initial.date } : {}),
+        },
+      },
+      {
+        type: 'input',
+        block_id: RESCHEDULE_BLOCKS.time,
+        optional: true,
+        label: plain(t(l, 'modal.time')),
+        element: {
+          type: 'timepicker',
+          action_id: 'value',
+          ...(initial ? { initial_time: initial.time } : {}),
+        },
+      },
+      {
+        type: 'input',
+        block_id: RESCHEDULE_BLOCKS.when,
+        optional: true,
+        label: plain(t(l, 'modal.reschedule_or')),
+        hint: plain(t(l, 'modal.reschedule_or_hint')),
+        element: { type: 'plain_text_input', action_id: 'value' },
+      },
+    ],
+  };
+}
+
+/**
+ * The time a submitted reschedule modal asks for, as the time reader takes
+ * it: the words when written, else the pickers ('YYYY-MM-DD HH:MM'; a date
+ * alone means its morning, a time alone today); undefined when empty. The
+ * block to show a refusal under comes with it.
+ */
+export function fromRescheduleSubmission(
+  state: z.infer<typeof viewStateSchema>,
+): { when: string; block: string } | undefined {
+  const words = (inputOf(state, RESCHEDULE_BLOCKS.when)?.value ?? '').trim();
+  if (words !== '') return { when: words, block: RESCHEDULE_BLOCKS.when };
+  const date = inputOf(state, RESCHEDULE_BLOCKS.date)?.selected_date ?? undefined;
+  const time = inputOf(state, RESCHEDULE_BLOCKS.time)?.selected_time ?? undefined;
+  if (date === undefined && time !== undefined)
+    return { when: `alle ${time}`, block: RESCHEDULE_BLOCKS.time };
+  const when = date && time ? `${date} ${time}` : date;
+  return when === undefined ? undefined : { when, block: RESCHEDULE_BLOCKS.date };
 }
 
 const stateValue = z

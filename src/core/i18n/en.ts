@@ -10,7 +10,7 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'card.status': (p) => `Status: ${p.status}`,
   'card.approvals': (p) => `Approvals: ${p.have}/${p.need}${p.by ? ` (${p.by})` : ''}`,
   'card.howto': (p) =>
-    `To decide, react to this message: ✅ approve, ❌ reject, ✏️ request changes. Details: /status ${p.number}`,
+    `To decide, use the buttons or react to this message: ✅ approve, ❌ reject, ✏️ request changes. Details: /araldo status ${p.number}`,
   'card.image': (p) => `Image: ${p.url} (alt: ${p.alt})`,
   'card.nolimit': () => 'no limit',
   'card.alt_dropped': () => 'this network does not carry the images’ alt text',
@@ -55,10 +55,10 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'time.day_part.evening': () => 'the evening',
   'time.day_part.night': () => 'the night',
   'time.day_part.tonight': () => '"tonight"',
-  'command.unknown': (p) => `Unknown command: /${p.name}. Type /help for the list of commands.`,
-  'command.not_a_number': (p) => `"${p.given}" is not a proposal number. Example: /status 12.`,
+  'command.unknown': (p) => `Unknown command: /${p.name}. Type /araldo help for the list of commands.`,
+  'command.not_a_number': (p) => `"${p.given}" is not a proposal number. Example: /araldo status 12.`,
   'command.no_such_post': (p) => `There is no proposal #${p.number}.`,
-  'command.not_a_command': () => 'Commands start with /. Type /help for the list.',
+  'command.not_a_command': () => 'Commands start with /. Type /araldo help for the list.',
   'command.failed': () =>
     'Something went wrong and nothing was done. Try again shortly; if it happens again, tell the IT office.',
   'reaction.approved': (p) => `✅ Approved by ${p.name} (${p.have}/${p.need}).`,
@@ -69,11 +69,56 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
     `${p.name}, authors cannot approve their own proposal: another approver must approve it.`,
   'reaction.not_an_approver': (p) =>
     `${p.name}, your reaction does not count as an approval: only the configured approvers can approve.`,
+  'overview.title': (p) => `Araldo · ${p.team}`,
+  'overview.drawn_at': (p) => `Last updated: ${p.when}`,
+  'overview.next_days': () => 'Next 7 days',
+  'overview.nothing_planned': () => 'Nothing planned.',
+  'overview.waiting': () => 'Waiting for a decision',
+  'overview.nothing_waiting': () => 'No proposal is waiting.',
+  'overview.waiting_item': (p) =>
+    `by ${p.author}, waiting for ${p.age}${p.changesRequested ? ' (changes requested)' : ''}: ${p.excerpt}`,
+  'overview.failures': () => 'Needs someone',
+  'overview.nothing_failing': () => 'No publication needs fixing.',
+  'overview.failure_item': (p) => `on ${p.target}: ${p.reason} (/araldo retry ${p.number})`,
+  'overview.more': () => '… and more: see /araldo queue and /araldo digest.',
+  'overview.teams_left_out': (p) =>
+    `${p.n} more teams do not fit on this page: use /araldo queue in their channels.`,
+  'overview.no_team': () => 'The Araldo teams of the channels you are in show here: you follow none yet.',
+  'button.self_approval': (p) =>
+    `You cannot approve or request changes on your own proposal #${p.number}: another approver is needed.`,
+  'button.not_an_approver': (p) =>
+    `Only the configured approvers can approve or request changes on proposal #${p.number}.`,
+  'button.not_waiting': (p) => `Proposal #${p.number} is not waiting for a decision: ${p.status}.`,
+  'button.needs_edit': (p) =>
+    `Changes were requested on proposal #${p.number}: it can be approved once the author has fixed the text.`,
+  'button.changes_already_requested': (p) =>
+    `Changes on proposal #${p.number} were already requested: it is the author's turn to fix the text.`,
+  'button.stale_version': (p) =>
+    `The text of proposal #${p.number} has changed: read the updated card and, if it is fine, press Approve again.`,
+  'button.already_approved': (p) =>
+    `You have already approved proposal #${p.number}: the other approvers are needed now.`,
+  'button.approve': () => 'Approve',
+  'button.request_changes': () => 'Request changes',
+  'button.reschedule': () => 'Reschedule',
+  'button.cancel': () => 'Cancel',
+  'button.retry': () => 'Retry',
+  'button.cancel_confirm_title': () => 'Cancel the proposal?',
+  'button.cancel_confirm_text': (p) =>
+    `Proposal #${p.number} will not be published. Publications already out stay online.`,
+  'button.cancel_confirm_yes': () => 'Yes, cancel',
+  'button.cancel_confirm_no': () => 'No',
+  'modal.reschedule_title': (p) => `Reschedule #${p.number}`,
+  'modal.reschedule_or': () => 'Or write when',
+  'modal.reschedule_or_hint': () =>
+    'For example: tomorrow 9am, next monday at 18:30. If you fill this in, the day and time above do not count.',
+  'modal.reschedule_date': () => 'Day (empty: today)',
+  'modal.close': () => 'Close',
+  'modal.reschedule_missing': () => 'Pick the day and the time, or write when.',
   'reaction.already_decided': (p) =>
     `${p.name}, the proposal is already ${p.status}: the reaction changes nothing.`,
   'reaction.rejected': (p) => `❌ Rejected by ${p.name}. It will not be published.`,
   'reaction.changes_requested': (p) =>
-    `✏️ ${p.name} asks for changes. The author can fix the text with /edit.`,
+    `✏️ ${p.name} asks for changes. The author can fix the text with the card's Edit button or with /araldo edit.`,
   'schedule.at': (p) => `Scheduled for ${p.when}.`,
   'schedule.now': () => 'Publishing it now.',
   'publish.published': (p) => `Published on ${p.target}: ${p.url}`,
@@ -82,16 +127,16 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'publish.retrying': (p) =>
     `Publishing on ${p.target} did not work (${p.reason}). Trying again at ${p.when}.`,
   'publish.failed': (p) =>
-    `Publishing on ${p.target} failed: ${p.reason}. Once the problem is solved, type /retry ${p.number}.`,
+    `Publishing on ${p.target} failed: ${p.reason}. Once the problem is solved, type /araldo retry ${p.number}.`,
   'publish.unknown': (p) =>
-    `I do not know whether the post reached ${p.target}: ${p.reason}. Check the account: if it is missing, type /retry ${p.number}.`,
+    `I do not know whether the post reached ${p.target}: ${p.reason}. Check the account: if it is missing, type /araldo retry ${p.number}.`,
   'failure.token_expired': () => "the access token has expired: Araldo's administrator must renew it",
   'failure.token_revoked': () =>
     "the access token was revoked or is not valid: Araldo's administrator must connect the account again",
   'failure.permission_missing': (p) =>
     `the account lacks a permission${p.detail ? ` (${p.detail})` : ''}: the administrator must grant it to the app`,
   'failure.content_refused': (p) =>
-    `the network refused the content${p.detail ? ` ("${p.detail}")` : ''}: correct the text with /edit`,
+    `the network refused the content${p.detail ? ` ("${p.detail}")` : ''}: correct the text with /araldo edit`,
   'failure.media_unreachable': (p) =>
     `an image could not be fetched or was refused${p.detail ? ` ("${p.detail}")` : ''}: check the image's link`,
   'failure.duplicate': () =>
@@ -111,11 +156,12 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'command.too_late': (p) => `Proposal #${p.number} is already ${p.status}: it can no longer be changed.`,
   'cancel.reply': (p) => `Proposal #${p.number} cancelled.`,
   'cancel.thread': (p) => `🚫 Cancelled by ${p.name}. It will not be published.`,
-  'edit.usage': () => 'Write the new text after the number, for example: /edit 12 New text of the post.',
+  'edit.usage': () =>
+    'Write the new text after the number, for example: /araldo edit 12 New text of the post.',
   'edit.reply': (p) => `Proposal #${p.number} edited: it needs a new approval.`,
   'edit.thread': (p) =>
     `✏️ ${p.name} edited the text. Earlier approvals no longer count: it needs a new approval.\nBefore: ${p.before}\nNow: ${p.after}`,
-  'reschedule.usage': () => 'Say when, for example: /reschedule 12 tomorrow 9am.',
+  'reschedule.usage': () => 'Say when, for example: /araldo reschedule 12 tomorrow 9am.',
   'reschedule.reply': (p) => `Proposal #${p.number} moved to ${p.when}.`,
   'reschedule.thread': (p) => `🕒 ${p.name} moved the publication to ${p.when}.`,
   'retry.none': (p) => `Proposal #${p.number} has no failed publication to retry.`,
@@ -155,7 +201,7 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'digest.waiting': () => 'Waiting for a decision:',
   'digest.waiting_item': (p) => `#${p.number} by ${p.author}, for ${p.age}: ${p.excerpt}`,
   'digest.failed': () => 'Publications that need someone:',
-  'digest.failed_item': (p) => `#${p.number} on ${p.target}: ${p.reason} (/retry ${p.number})`,
+  'digest.failed_item': (p) => `#${p.number} on ${p.target}: ${p.reason} (/araldo retry ${p.number})`,
   'digest.yesterday': () => 'Published yesterday:',
   'digest.nothing': () => 'Nothing scheduled, nothing waiting, no errors. Have a good day! 🌤️',
   'age.minutes': (p) => `${p.n} min`,
@@ -166,7 +212,7 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'shell.switched': (p) => `You now write as ${p.name}.`,
   'shell.usage': (p) => `Usage: ${p.usage}`,
   'shell.plain_message': () =>
-    'Message written in the channel. Commands start with /: type /help for the list.',
+    'Message written in the channel. Commands start with /: type /araldo help for the list.',
   'shell.internal_error': () => 'Internal error: the line was not handled. Try again.',
   'modal.propose_title': () => 'New proposal',
   'modal.edit_title': (p) => `Edit #${p.number}`,
@@ -184,21 +230,24 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'modal.urgent_label': () => 'Urgency',
   'modal.urgent': () => '🚨 Urgent: publish at once with a single approval',
   'chat.not_configured': () => 'Araldo is not set up for this channel: ask the IT office to add it.',
-  'command.needs_number': (p) => `Give the proposal number, for example: /${p.command} 12.`,
+  'command.needs_number': (p) => `Give the proposal number, for example: /araldo ${p.command} 12.`,
+  'command.unknown_subcommand': (p) => `There is no command "${p.name}". These are the commands:`,
   'help.text': () =>
     [
       'Araldo commands:',
       '  /propose to:sito at:"tomorrow 9am" Text — proposes a post (options go before the text)',
       '      options: to:ID,ID  at:WHEN  urgent (at once, one approver is enough)  img:URL|"alt text"',
-      '  /queue — publications of the next 7 days',
-      '  /status 12 — status of proposal #12 and of each publication',
-      '  /edit 12 New text — changes the text (it needs a new approval)',
-      '  /reschedule 12 next monday at 18:30 — changes the time',
-      '  /cancel 12 — cancels the proposal',
-      '  /retry 12 — retries failed publications',
-      '  /audit 12 — the whole history of the proposal',
-      '  /digest — today’s digest',
-      'Reactions on the card: ✅ approve, ❌ reject, ✏️ request changes; removing ✅ withdraws the approval.',
+      '  /araldo queue — publications of the next 7 days',
+      '  /araldo status 12 — status of proposal #12 and of each publication',
+      '  /araldo edit 12 New text — changes the text (it needs a new approval)',
+      '  /araldo reschedule 12 next monday at 18:30 — changes the time',
+      '  /araldo cancel 12 — cancels the proposal',
+      '  /araldo retry 12 — retries failed publications',
+      '  /araldo audit 12 — the whole history of the proposal',
+      '  /araldo digest — today’s digest',
+      '  /araldo help — this list',
+      'The Italian names work too: /araldo stato, /araldo coda, /araldo modifica, /araldo riprogramma, /araldo annulla, /araldo riprova, /araldo registro, /araldo riepilogo, /araldo aiuto.',
+      'On the card: the Approve and Request changes buttons, or the reactions ✅ approve, ❌ reject, ✏️ request changes; removing ✅ withdraws the approval.',
       'Times: "tomorrow 9am", "tomorrow morning", "tonight at 9", "half past nine", "next monday at 18:30", "december 1 9:00", "in 2 hours", "2026-12-01T09:00+01:00".',
       'Without an hour: morning 09:00, afternoon 15:00, evening 21:00, night 23:00; "tonight at 9" is 21:00.',
     ].join('\n'),
@@ -209,11 +258,11 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'reaction.stale_version': (p) =>
     `${p.name}, the text changed while you were approving: read it again and, if it is fine, remove and add the ✅ again.`,
   'reaction.needs_edit': (p) =>
-    `${p.name}, changes were requested: approvals count once the author has fixed the text with /edit.`,
+    `${p.name}, changes were requested: approvals count once the author has fixed the text with /araldo edit.`,
   'reaction.withdraw_too_late': (p) =>
-    `${p.name}, publishing has already started: the approval can no longer be withdrawn. If needed, use /cancel or correct it afterwards.`,
+    `${p.name}, publishing has already started: the approval can no longer be withdrawn. If needed, use /araldo cancel or correct it afterwards.`,
   'propose.card_failed': (p) =>
-    `Proposal #${p.number} saved, but its card did not appear in the channel because of a chat problem. Try the same command again shortly, or check with /status ${p.number}.`,
+    `Proposal #${p.number} saved, but its card did not appear in the channel because of a chat problem. Try the same command again shortly, or check with /araldo status ${p.number}.`,
   // Bad input and states in words (issue 7, points 3 and 5).
   'text.control_character': (p) =>
     `The text holds a control character that cannot be published: ${p.character}, at character ${p.position} ("${p.context}")${p.others > 0 ? ` and ${p.others} more like it` : ''}. Remove it and try again: line breaks and tabs are fine.`,

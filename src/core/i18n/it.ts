@@ -1,3 +1,16 @@
+/** The Italian name of each `/araldo` subcommand, as messages suggest it. */
+const ITALIAN_SUBCOMMAND: Readonly<Record<string, string>> = {
+  status: 'stato',
+  queue: 'coda',
+  edit: 'modifica',
+  reschedule: 'riprogramma',
+  cancel: 'annulla',
+  retry: 'riprova',
+  audit: 'registro',
+  digest: 'riepilogo',
+  help: 'aiuto',
+};
+
 /**
  * The Italian catalog: the reference for every key. Messages are functions
  * of their parameters so a missing parameter is a type error.
@@ -12,7 +25,7 @@ export const it = {
   'card.approvals': (p: { have: number; need: number; by: string }) =>
     `Approvazioni: ${p.have}/${p.need}${p.by ? ` (${p.by})` : ''}`,
   'card.howto': (p: { number: number }) =>
-    `Per decidere reagisci a questo messaggio: ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche. Dettagli: /status ${p.number}`,
+    `Per decidere usa i pulsanti o reagisci a questo messaggio: ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche. Dettagli: /araldo stato ${p.number}`,
   'card.image': (p: { url: string; alt: string }) => `Immagine: ${p.url} (testo alternativo: ${p.alt})`,
   'card.nolimit': () => 'nessun limite',
   'card.alt_dropped': () => 'questa rete non riporta il testo alternativo delle immagini',
@@ -67,11 +80,11 @@ export const it = {
   'time.day_part.night': () => 'la notte',
   'time.day_part.tonight': () => '"tonight" (stasera e stanotte)',
   'command.unknown': (p: { name: string }) =>
-    `Comando sconosciuto: /${p.name}. Scrivi /help per l'elenco dei comandi.`,
+    `Comando sconosciuto: /${p.name}. Scrivi /araldo aiuto per l'elenco dei comandi.`,
   'command.not_a_number': (p: { given: string }) =>
-    `"${p.given}" non è il numero di una proposta. Esempio: /status 12.`,
+    `"${p.given}" non è il numero di una proposta. Esempio: /araldo stato 12.`,
   'command.no_such_post': (p: { number: number }) => `Non esiste la proposta #${p.number}.`,
-  'command.not_a_command': () => "I comandi iniziano con /. Scrivi /help per l'elenco.",
+  'command.not_a_command': () => "I comandi iniziano con /. Scrivi /araldo aiuto per l'elenco.",
   'command.failed': () =>
     "Qualcosa è andato storto e l'operazione non è stata fatta. Riprova tra poco; se succede ancora avvisa l'ufficio IT.",
   'reaction.approved': (p: { name: string; have: number; need: number }) =>
@@ -84,11 +97,59 @@ export const it = {
     `${p.name}, l'autore non può approvare la propria proposta: serve l'approvazione di un altro supervisore.`,
   'reaction.not_an_approver': (p: { name: string }) =>
     `${p.name}, la tua reazione non conta come approvazione: solo i supervisori configurati possono approvare.`,
+  'overview.title': (p: { team: string }) => `Araldo · ${p.team}`,
+  'overview.drawn_at': (p: { when: string }) => `Ultimo aggiornamento: ${p.when}`,
+  'overview.next_days': () => 'Prossimi 7 giorni',
+  'overview.nothing_planned': () => 'Nessuna pubblicazione in programma.',
+  'overview.waiting': () => 'In attesa di decisione',
+  'overview.nothing_waiting': () => 'Nessuna proposta in attesa.',
+  'overview.waiting_item': (p: { author: string; age: string; excerpt: string; changesRequested: boolean }) =>
+    `di ${p.author}, in attesa da ${p.age}${p.changesRequested ? ' (modifiche richieste)' : ''}: ${p.excerpt}`,
+  'overview.failures': () => 'Da sistemare',
+  'overview.nothing_failing': () => 'Nessuna pubblicazione da sistemare.',
+  'overview.failure_item': (p: { number: number; target: string; reason: string }) =>
+    `su ${p.target}: ${p.reason} (/araldo riprova ${p.number})`,
+  'overview.more': () => '… e altre ancora: le trovi con /araldo coda e /araldo riepilogo.',
+  'overview.teams_left_out': (p: { n: number }) =>
+    `Altri ${p.n} gruppi non ci stanno in questa pagina: usa /araldo coda nei loro canali.`,
+  'overview.no_team': () =>
+    'Qui compaiono i gruppi di Araldo dei canali in cui sei: per ora non ne segui nessuno.',
+  'button.self_approval': (p: { number: number }) =>
+    `Non puoi approvare né chiedere modifiche alla tua proposta #${p.number}: serve un altro supervisore.`,
+  'button.not_an_approver': (p: { number: number }) =>
+    `Solo i supervisori configurati possono approvare o chiedere modifiche alla proposta #${p.number}.`,
+  'button.not_waiting': (p: { number: number; status: string }) =>
+    `La proposta #${p.number} non è più in attesa di decisione (stato: ${p.status}).`,
+  'button.needs_edit': (p: { number: number }) =>
+    `Sono state chieste modifiche alla proposta #${p.number}: si potrà approvare dopo che l’autore avrà corretto il testo.`,
+  'button.changes_already_requested': (p: { number: number }) =>
+    `Le modifiche alla proposta #${p.number} sono già state chieste: ora tocca all’autore correggere il testo.`,
+  'button.stale_version': (p: { number: number }) =>
+    `Il testo della proposta #${p.number} è cambiato: rileggi la scheda aggiornata e, se va bene, premi di nuovo Approva.`,
+  'button.already_approved': (p: { number: number }) =>
+    `Hai già approvato la proposta #${p.number}: ora servono gli altri supervisori.`,
+  'button.approve': () => 'Approva',
+  'button.request_changes': () => 'Chiedi modifiche',
+  'button.reschedule': () => 'Riprogramma',
+  'button.cancel': () => 'Annulla',
+  'button.retry': () => 'Riprova',
+  'button.cancel_confirm_title': () => 'Annullare la proposta?',
+  'button.cancel_confirm_text': (p: { number: number }) =>
+    `La proposta #${p.number} non sarà pubblicata. Le pubblicazioni già uscite restano online.`,
+  'button.cancel_confirm_yes': () => 'Sì, annulla',
+  'button.cancel_confirm_no': () => 'No',
+  'modal.reschedule_title': (p: { number: number }) => `Riprogramma #${p.number}`,
+  'modal.reschedule_or': () => 'Oppure scrivi quando',
+  'modal.reschedule_or_hint': () =>
+    'Per esempio: domani alle 9, lunedì prossimo alle 18:30. Se compili questo campo, giorno e ora sopra non contano.',
+  'modal.reschedule_date': () => 'Giorno (vuoto: oggi)',
+  'modal.close': () => 'Chiudi',
+  'modal.reschedule_missing': () => 'Scegli il giorno e l’ora, oppure scrivi quando.',
   'reaction.already_decided': (p: { name: string; status: string }) =>
     `${p.name}, la proposta è già ${p.status}: la reazione non cambia nulla.`,
   'reaction.rejected': (p: { name: string }) => `❌ Rifiutata da ${p.name}. Non sarà pubblicata.`,
   'reaction.changes_requested': (p: { name: string }) =>
-    `✏️ ${p.name} chiede modifiche. L'autore può correggere il testo con /edit.`,
+    `✏️ ${p.name} chiede modifiche. L'autore può correggere il testo con il pulsante Modifica della scheda o con /araldo modifica.`,
   'schedule.at': (p: { when: string }) => `Programmata per ${p.when}.`,
   'schedule.now': () => 'La pubblico subito.',
   'publish.published': (p: { target: string; url: string }) => `Pubblicata su ${p.target}: ${p.url}`,
@@ -97,9 +158,9 @@ export const it = {
   'publish.retrying': (p: { target: string; reason: string; when: string }) =>
     `Pubblicazione su ${p.target} non riuscita (${p.reason}). Riprovo alle ${p.when}.`,
   'publish.failed': (p: { target: string; reason: string; number: number }) =>
-    `Pubblicazione su ${p.target} fallita: ${p.reason}. Quando il problema è risolto, scrivi /retry ${p.number}.`,
+    `Pubblicazione su ${p.target} fallita: ${p.reason}. Quando il problema è risolto, scrivi /araldo riprova ${p.number}.`,
   'publish.unknown': (p: { target: string; number: number; reason: string }) =>
-    `Non so se il post è arrivato su ${p.target}: ${p.reason}. Controlla l'account: se manca, scrivi /retry ${p.number}.`,
+    `Non so se il post è arrivato su ${p.target}: ${p.reason}. Controlla l'account: se manca, scrivi /araldo riprova ${p.number}.`,
   // Failure codes (publish-outcome.ts) in words, each with what to do; `detail`
   // is the network's own reason or the missing permission, '' when none.
   'failure.token_expired': () => "il token di accesso è scaduto: l'amministratore di Araldo deve rinnovarlo",
@@ -108,7 +169,7 @@ export const it = {
   'failure.permission_missing': (p: { detail: string }) =>
     `all'account manca un permesso${p.detail ? ` (${p.detail})` : ''}: l'amministratore deve concederlo all'app`,
   'failure.content_refused': (p: { detail: string }) =>
-    `il social ha rifiutato il contenuto${p.detail ? ` («${p.detail}»)` : ''}: correggi il testo con /edit`,
+    `il social ha rifiutato il contenuto${p.detail ? ` («${p.detail}»)` : ''}: correggi il testo con /araldo modifica`,
   'failure.media_unreachable': (p: { detail: string }) =>
     `un'immagine non si può scaricare o è stata rifiutata${p.detail ? ` («${p.detail}»)` : ''}: controlla il link dell'immagine`,
   'failure.duplicate': () =>
@@ -130,11 +191,12 @@ export const it = {
     `La proposta #${p.number} è già ${p.status}: ormai non si può più cambiare.`,
   'cancel.reply': (p: { number: number }) => `Proposta #${p.number} annullata.`,
   'cancel.thread': (p: { name: string }) => `🚫 Annullata da ${p.name}. Non sarà pubblicata.`,
-  'edit.usage': () => 'Scrivi il nuovo testo dopo il numero, ad esempio: /edit 12 Nuovo testo del post.',
+  'edit.usage': () =>
+    'Scrivi il nuovo testo dopo il numero, ad esempio: /araldo modifica 12 Nuovo testo del post.',
   'edit.reply': (p: { number: number }) => `Proposta #${p.number} modificata: serve una nuova approvazione.`,
   'edit.thread': (p: { name: string; before: string; after: string }) =>
     `✏️ ${p.name} ha modificato il testo. Le approvazioni precedenti non valgono più: serve una nuova approvazione.\nPrima: ${p.before}\nOra: ${p.after}`,
-  'reschedule.usage': () => 'Indica quando, ad esempio: /reschedule 12 domani alle 9.',
+  'reschedule.usage': () => 'Indica quando, ad esempio: /araldo riprogramma 12 domani alle 9.',
   'reschedule.reply': (p: { number: number; when: string }) => `Proposta #${p.number} spostata a ${p.when}.`,
   'reschedule.thread': (p: { name: string; when: string }) =>
     `🕒 ${p.name} ha spostato la pubblicazione a ${p.when}.`,
@@ -179,7 +241,7 @@ export const it = {
     `#${p.number} di ${p.author}, da ${p.age}: ${p.excerpt}`,
   'digest.failed': () => 'Pubblicazioni da sistemare:',
   'digest.failed_item': (p: { number: number; target: string; reason: string }) =>
-    `#${p.number} su ${p.target}: ${p.reason} (/retry ${p.number})`,
+    `#${p.number} su ${p.target}: ${p.reason} (/araldo riprova ${p.number})`,
   'digest.yesterday': () => 'Pubblicato ieri:',
   'digest.nothing': () => 'Niente in programma, niente in attesa, nessun errore. Buona giornata! 🌤️',
   'age.minutes': (p: { n: number }) => `${p.n} min`,
@@ -199,7 +261,7 @@ export const it = {
   'shell.switched': (p: { name: string }) => `Ora scrivi come ${p.name}.`,
   'shell.usage': (p: { usage: string }) => `Uso: ${p.usage}`,
   'shell.plain_message': () =>
-    "Messaggio scritto nel canale. I comandi iniziano con /: scrivi /help per l'elenco.",
+    "Messaggio scritto nel canale. I comandi iniziano con /: scrivi /araldo aiuto per l'elenco.",
   'shell.internal_error': () => 'Errore interno: la riga non è stata elaborata. Riprova.',
   'modal.propose_title': () => 'Nuova proposta',
   'modal.edit_title': (p: { number: number }) => `Modifica #${p.number}`,
@@ -219,21 +281,25 @@ export const it = {
   'chat.not_configured': () =>
     "Araldo non è configurato per questo canale: chiedi all'ufficio IT di aggiungerlo.",
   'command.needs_number': (p: { command: string }) =>
-    `Indica il numero della proposta, ad esempio: /${p.command} 12.`,
+    `Indica il numero della proposta, ad esempio: /araldo ${ITALIAN_SUBCOMMAND[p.command] ?? p.command} 12.`,
+  'command.unknown_subcommand': (p: { name: string }) =>
+    `Il comando «${p.name}» non esiste. Ecco i comandi disponibili:`,
   'help.text': () =>
     [
       'Comandi di Araldo:',
       '  /propose to:sito at:"domani alle 9" Testo — propone un post (le opzioni vanno prima del testo)',
       '      opzioni: to:ID,ID  at:QUANDO  urgent (subito, basta un supervisore)  img:URL|"testo alternativo"',
-      '  /queue — le pubblicazioni dei prossimi 7 giorni',
-      '  /status 12 — stato della proposta #12 e di ogni pubblicazione',
-      '  /edit 12 Nuovo testo — cambia il testo (serve una nuova approvazione)',
-      '  /reschedule 12 lunedì prossimo alle 18:30 — cambia l’orario',
-      '  /cancel 12 — annulla la proposta',
-      '  /retry 12 — ripete le pubblicazioni fallite',
-      '  /audit 12 — la storia completa della proposta',
-      '  /digest — il riepilogo di oggi',
-      'Reazioni sulla scheda: ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche; togliere ✅ ritira l’approvazione.',
+      '  /araldo coda — le pubblicazioni dei prossimi 7 giorni',
+      '  /araldo stato 12 — stato della proposta #12 e di ogni pubblicazione',
+      '  /araldo modifica 12 Nuovo testo — cambia il testo (serve una nuova approvazione)',
+      '  /araldo riprogramma 12 lunedì prossimo alle 18:30 — cambia l’orario',
+      '  /araldo annulla 12 — annulla la proposta',
+      '  /araldo riprova 12 — ripete le pubblicazioni fallite',
+      '  /araldo registro 12 — la storia completa della proposta',
+      '  /araldo riepilogo — il riepilogo di oggi',
+      '  /araldo aiuto — questo elenco',
+      'Valgono anche i nomi inglesi: /araldo status, /araldo queue, /araldo edit, /araldo reschedule, /araldo cancel, /araldo retry, /araldo audit, /araldo digest, /araldo help.',
+      'Sulla scheda: i pulsanti Approva e Chiedi modifiche, oppure le reazioni ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche; togliere ✅ ritira l’approvazione.',
       'Orari: "domani alle 9", "domattina", "stasera alle 21", "alle 9 e mezza", "lunedì prossimo alle 18:30", "1 dicembre 9:00", "tra 2 ore", "2026-12-01T09:00+01:00".',
       'Senza ora: mattina 09:00, pomeriggio 15:00, sera 21:00, notte 23:00; "stasera alle 9" sono le 21:00.',
     ].join('\n'),
@@ -244,11 +310,11 @@ export const it = {
   'reaction.stale_version': (p: { name: string }) =>
     `${p.name}, il testo è cambiato mentre approvavi: rileggilo e, se va bene, togli e rimetti la ✅.`,
   'reaction.needs_edit': (p: { name: string }) =>
-    `${p.name}, sono state chieste modifiche: l'approvazione conta dopo che l'autore avrà corretto il testo con /edit.`,
+    `${p.name}, sono state chieste modifiche: l'approvazione conta dopo che l'autore avrà corretto il testo con /araldo modifica.`,
   'reaction.withdraw_too_late': (p: { name: string }) =>
-    `${p.name}, la pubblicazione è già partita: l'approvazione non si può più ritirare. Se serve, usa /cancel o correggi dopo.`,
+    `${p.name}, la pubblicazione è già partita: l'approvazione non si può più ritirare. Se serve, usa /araldo annulla o correggi dopo.`,
   'propose.card_failed': (p: { number: number }) =>
-    `Proposta #${p.number} salvata, ma la scheda non è comparsa nel canale per un problema della chat. Riprova tra poco con lo stesso comando oppure controlla con /status ${p.number}.`,
+    `Proposta #${p.number} salvata, ma la scheda non è comparsa nel canale per un problema della chat. Riprova tra poco con lo stesso comando oppure controlla con /araldo stato ${p.number}.`,
   // Bad input and states in words (issue 7, points 3 and 5).
   'text.control_character': (p: { character: string; position: number; context: string; others: number }) =>
     `Il testo contiene un carattere di controllo che non si può pubblicare: ${p.character}, al carattere ${p.position} («${p.context}»)${p.others > 0 ? ` e altri ${p.others} come lui` : ''}. Toglilo e riprova: a capo e tabulazioni vanno bene.`,
