@@ -132,6 +132,12 @@ export interface Desk {
     readonly among: readonly string[];
     readonly viewer: string;
   }): Promise<void>;
+  /**
+   * why `actor` may not change post `number` (only its author and the
+   * approvers may), in words, or undefined when they may: a form to change
+   * it is opened only for them
+   */
+  refuseChange(teamId: string, actor: Actor, number: number): Promise<string | undefined>;
   /** reads a time as `/araldo riprogramma` would: the refusal in words, or undefined when it is usable */
   checkTime(teamId: string, when: string): string | undefined;
   /**
@@ -428,6 +434,12 @@ export function createDesk(
         await tx.store.followOverview(served, viewer, tx.now(), servedAmong);
         await tx.owe([{ teamId: lane, kind: 'overview', recipient: viewer }]);
       });
+    },
+    refuseChange: async (teamId, actor, number) => {
+      const team = teamOrThrow(teamId);
+      const entry = await ctx.store.getPost(team.id, number);
+      if (!entry) return ctx.msg(team, 'command.no_such_post', { number });
+      return mayChange(team, actor, entry) ? undefined : ctx.msg(team, 'command.not_allowed', { number });
     },
     checkTime: (teamId, when) => {
       const team = teamOrThrow(teamId);

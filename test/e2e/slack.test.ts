@@ -869,6 +869,35 @@ describe('Araldo on Slack', () => {
       expect(receiver.requests).toHaveLength(2);
     });
 
+    it('ignores malformed clicks and Home events: a 200 for Slack, nothing decided, nothing said', async () => {
+      const h = await startHarness('http');
+      const cardTs = await proposeCard(h, 'to:sito Avviso di prova');
+      const before = h.fake.callsTo('chat.postEphemeral').length;
+      for (const value of ['garbage', '1:x', '', '99999999999', `${'9'.repeat(50)}`]) {
+        const answer = await click(h, SUPERVISOR, 'araldo_approve', cardTs, value);
+        expect(answer.status).toBe(200);
+      }
+      // A click without its channel (Slack sends one for every message button).
+      const payload = blockActionsPayload({
+        actionId: 'araldo_cancel',
+        value: '1:1',
+        userId: EDITOR,
+        channelId: CHANNEL,
+        messageTs: cardTs,
+      }) as unknown as Record<string, unknown>;
+      delete payload.channel;
+      expect((await postSigned(h.url, { secret: SECRET, body: { payload } })).status).toBe(200);
+      const home = appHomeOpenedEvent({ user: SUPERVISOR, tab: 'home' }) as unknown as {
+        event: Record<string, unknown>;
+      };
+      delete home.event.user;
+      expect((await event(h, home)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await h.araldo.desk.post('comunicazione', 1))?.post.state).toBe('pending');
+      expect(h.fake.callsTo('chat.postEphemeral')).toHaveLength(before);
+      expect(h.fake.callsTo('views.publish')).toHaveLength(0);
+    });
+
     it('does not count an approval given on a card drawn before an edit', async () => {
       const h = await startHarness('http');
       const cardTs = await proposeCard(h, 'to:sito Avviso: acqua sospesa in via Verdi');
@@ -889,6 +918,10 @@ describe('Araldo on Slack', () => {
       const h = await startHarness('http');
       const cardTs = await proposeCard(h, 'to:sito at:"mercoledì alle 10" Consiglio comunale in diretta');
       const value = buttonsOf(h, 1).get('araldo_reschedule') ?? '';
+      // Someone who may not change the post gets no form, and hears why.
+      await click(h, INTERN, 'araldo_reschedule', cardTs, value);
+      await h.fake.waitForCall('chat.postEphemeral', privately(INTERN, /Solo l.autore o un supervisore/));
+      expect(h.fake.callsTo('views.open')).toHaveLength(0);
       await click(h, EDITOR, 'araldo_reschedule', cardTs, value);
       const opened = await h.fake.waitForCall('views.open');
       const view = opened.args.view as {
@@ -945,9 +978,10 @@ describe('Araldo on Slack', () => {
         '"confirm":{',
       );
       await click(h, INTERN, 'araldo_cancel', cardTs, cancel.get('araldo_cancel') ?? '');
-      await h.fake.waitForCall(
-        'chat.postEphemeral',
-        privately(INTERN, /Solo l.autore o un supervisore può farlo sulla proposta #1/),
+      await vi.waitFor(() =>
+        expect(
+          h.fake.callsTo('chat.postEphemeral').filter(privately(INTERN, /Solo l.autore o un supervisore/)),
+        ).toHaveLength(2),
       );
       expect((await h.araldo.desk.post('comunicazione', 1))?.post.state).not.toBe('cancelled');
       await click(h, EDITOR, 'araldo_cancel', cardTs, cancel.get('araldo_cancel') ?? '');

@@ -421,6 +421,13 @@ export class SlackAdapter {
       await this.#answeringFailures(
         { channel_id: team.channel, ...(user ? { user_id: user } : {}) },
         async () => {
+          if (user) {
+            const refusal = await this.#desk.refuseChange(team.id, await this.#actor(team, user), number);
+            if (refusal !== undefined) {
+              await this.chat.sayToUserNow(team.channel, user, refusal);
+              return;
+            }
+          }
           const entry = await this.#desk.post(team.id, number);
           if (!entry) return;
           const metadata = { teamId: team.id, channel: team.channel, number };
@@ -484,6 +491,16 @@ export class SlackAdapter {
       const triggerId = (body as { trigger_id?: string }).trigger_id;
       if (!click || !triggerId) return;
       await this.#answeringFailures({ channel_id: click.team.channel, user_id: click.user }, async () => {
+        // Only those who may change the post get the form: the others hear why at once.
+        const refusal = await this.#desk.refuseChange(
+          click.team.id,
+          await this.#actor(click.team, click.user),
+          click.number,
+        );
+        if (refusal !== undefined) {
+          await this.chat.sayToUserNow(click.team.channel, click.user, refusal);
+          return;
+        }
         const entry = await this.#desk.post(click.team.id, click.number);
         if (!entry) return;
         const metadata = { teamId: click.team.id, channel: click.team.channel, number: click.number };
