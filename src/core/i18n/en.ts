@@ -10,7 +10,7 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'card.status': (p) => `Status: ${p.status}`,
   'card.approvals': (p) => `Approvals: ${p.have}/${p.need}${p.by ? ` (${p.by})` : ''}`,
   'card.howto': (p) =>
-    `To decide, use the buttons or react to this message: ✅ approve, ❌ reject, ✏️ request changes. Details: /araldo status ${p.number}`,
+    `To decide, react to this message: ✅ approve, ❌ reject, ✏️ request changes. Details: /araldo status ${p.number}`,
   'card.image': (p) => `Image: ${p.url} (alt: ${p.alt})`,
   'card.nolimit': () => 'no limit',
   'card.alt_dropped': () => 'this network does not carry the images’ alt text',
@@ -247,7 +247,7 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
       '  /araldo digest — today’s digest',
       '  /araldo help — this list',
       'The Italian names work too: /araldo stato, /araldo coda, /araldo modifica, /araldo riprogramma, /araldo annulla, /araldo riprova, /araldo registro, /araldo riepilogo, /araldo aiuto.',
-      'On the card: the Approve and Request changes buttons, or the reactions ✅ approve, ❌ reject, ✏️ request changes; removing ✅ withdraws the approval.',
+      'On the card: the reactions ✅ approve, ❌ reject, ✏️ request changes (on Slack also the Approve and Request changes buttons); removing ✅ withdraws the approval.',
       'Times: "tomorrow 9am", "tomorrow morning", "tonight at 9", "half past nine", "next monday at 18:30", "december 1 9:00", "in 2 hours", "2026-12-01T09:00+01:00".',
       'Without an hour: morning 09:00, afternoon 15:00, evening 21:00, night 23:00; "tonight at 9" is 21:00.',
     ].join('\n'),

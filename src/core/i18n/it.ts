@@ -25,7 +25,7 @@ export const it = {
   'card.approvals': (p: { have: number; need: number; by: string }) =>
     `Approvazioni: ${p.have}/${p.need}${p.by ? ` (${p.by})` : ''}`,
   'card.howto': (p: { number: number }) =>
-    `Per decidere usa i pulsanti o reagisci a questo messaggio: ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche. Dettagli: /araldo stato ${p.number}`,
+    `Per decidere reagisci a questo messaggio: ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche. Dettagli: /araldo stato ${p.number}`,
   'card.image': (p: { url: string; alt: string }) => `Immagine: ${p.url} (testo alternativo: ${p.alt})`,
   'card.nolimit': () => 'nessun limite',
   'card.alt_dropped': () => 'questa rete non riporta il testo alternativo delle immagini',
@@ -299,7 +299,7 @@ export const it = {
       '  /araldo riepilogo — il riepilogo di oggi',
       '  /araldo aiuto — questo elenco',
       'Valgono anche i nomi inglesi: /araldo status, /araldo queue, /araldo edit, /araldo reschedule, /araldo cancel, /araldo retry, /araldo audit, /araldo digest, /araldo help.',
-      'Sulla scheda: i pulsanti Approva e Chiedi modifiche, oppure le reazioni ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche; togliere ✅ ritira l’approvazione.',
+      'Sulla scheda: le reazioni ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche (su Slack anche i pulsanti Approva e Chiedi modifiche); togliere ✅ ritira l’approvazione.',
       'Orari: "domani alle 9", "domattina", "stasera alle 21", "alle 9 e mezza", "lunedì prossimo alle 18:30", "1 dicembre 9:00", "tra 2 ore", "2026-12-01T09:00+01:00".',
       'Senza ora: mattina 09:00, pomeriggio 15:00, sera 21:00, notte 23:00; "stasera alle 9" sono le 21:00.',
     ].join('\n'),
