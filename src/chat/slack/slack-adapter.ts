@@ -410,109 +410,46 @@ export class SlackAdapter {
       });
     });
 
-    app.action(ACTION_IDS.edit, async ({ ack, body, action }) => {
-      await ack();
-      const channel = (body as { channel?: { id?: string } }).channel?.id;
-      const triggerId = (body as { trigger_id?: string }).trigger_id;
-      const number = Number.parseInt((action as { value?: string }).value ?? '', 10);
-      const team = channel ? this.#teamFor(channel, workspaceOf(body)) : undefined;
-      if (!team || !triggerId || !Number.isInteger(number)) return;
-      const user = (body as { user?: { id?: string } }).user?.id;
-      await this.#answeringFailures(
-        { channel_id: team.channel, ...(user ? { user_id: user } : {}) },
-        async () => {
-          if (user) {
-            const refusal = await this.#desk.refuseChange(team.id, await this.#actor(team, user), number);
-            if (refusal !== undefined) {
-              await this.chat.sayToUserNow(team.channel, user, refusal);
-              return;
-            }
-          }
-          const entry = await this.#desk.post(team.id, number);
-          if (!entry) return;
-          const metadata = { teamId: team.id, channel: team.channel, number };
-          const view = toEditModal(team.language, metadata, entry.post.text);
-          await app.client.views.open({ trigger_id: triggerId, view: view as never });
-        },
-      );
-    });
-
     // The card's buttons: each click is its own event (its action_ts), answered privately when refused.
+    this.#onCardClick(ACTION_IDS.edit, (click, triggerId) =>
+      this.#openChangeForm(click, triggerId, (entry, metadata) =>
+        toEditModal(click.team.language, metadata, entry.post.text),
+      ),
+    );
+    this.#onCardClick(ACTION_IDS.reschedule, (click, triggerId) =>
+      this.#openChangeForm(click, triggerId, (entry, metadata) => {
+        const at = entry.post.requestedAt;
+        return toRescheduleModal(
+          click.team.language,
+          metadata,
+          at ? { at, timeZone: click.team.timeZone } : undefined,
+        );
+      }),
+    );
     const reviewButtons = [
       [ACTION_IDS.approve, 'approve'],
       [ACTION_IDS.requestChanges, 'request_changes'],
     ] as const;
     for (const [actionId, review] of reviewButtons) {
-      app.action(actionId, async ({ ack, body, action }) => {
-        await ack();
-        const click = this.#clickOf(body, action);
-        if (!click) return;
-        await this.#answeringFailures({ channel_id: click.team.channel, user_id: click.user }, async () => {
-          await this.#desk.reviewClick({
-            teamId: click.team.id,
-            actor: await this.#actor(click.team, click.user),
-            eventId: click.eventId,
-            replyTo: toRecipient(click.team.channel, click.user),
-            post: { number: click.number },
-            action: review,
-            ...(click.version === undefined ? {} : { seenVersion: click.version }),
-          });
+      this.#onCardClick(actionId, async (click) => {
+        await this.#desk.reviewClick({
+          ...(await this.#clickContext(click)),
+          post: { number: click.number },
+          action: review,
+          ...(click.version === undefined ? {} : { seenVersion: click.version }),
         });
       });
     }
-
     // Cancel (confirmed in Slack's own dialog) and retry are the commands, said by a click.
     const commandButtons = [
       [ACTION_IDS.cancel, '/cancel'],
       [ACTION_IDS.retry, '/retry'],
     ] as const;
     for (const [actionId, name] of commandButtons) {
-      app.action(actionId, async ({ ack, body, action }) => {
-        await ack();
-        const click = this.#clickOf(body, action);
-        if (!click) return;
-        await this.#answeringFailures({ channel_id: click.team.channel, user_id: click.user }, async () => {
-          await this.#desk.command(
-            {
-              teamId: click.team.id,
-              actor: await this.#actor(click.team, click.user),
-              eventId: click.eventId,
-              replyTo: toRecipient(click.team.channel, click.user),
-            },
-            `${name} ${click.number}`,
-          );
-        });
+      this.#onCardClick(actionId, async (click) => {
+        await this.#desk.command(await this.#clickContext(click), `${name} ${click.number}`);
       });
     }
-
-    app.action(ACTION_IDS.reschedule, async ({ ack, body, action }) => {
-      await ack();
-      const click = this.#clickOf(body, action);
-      const triggerId = (body as { trigger_id?: string }).trigger_id;
-      if (!click || !triggerId) return;
-      await this.#answeringFailures({ channel_id: click.team.channel, user_id: click.user }, async () => {
-        // Only those who may change the post get the form: the others hear why at once.
-        const refusal = await this.#desk.refuseChange(
-          click.team.id,
-          await this.#actor(click.team, click.user),
-          click.number,
-        );
-        if (refusal !== undefined) {
-          await this.chat.sayToUserNow(click.team.channel, click.user, refusal);
-          return;
-        }
-        const entry = await this.#desk.post(click.team.id, click.number);
-        if (!entry) return;
-        const metadata = { teamId: click.team.id, channel: click.team.channel, number: click.number };
-        const at = entry.post.requestedAt;
-        const view = toRescheduleModal(
-          click.team.language,
-          metadata,
-          at ? { at, timeZone: click.team.timeZone } : undefined,
-        );
-        await app.client.views.open({ trigger_id: triggerId, view: view as never });
-      });
-    });
 
     app.view(CALLBACK_IDS.reschedule, async ({ ack, view, body }) => {
       const meta = modalMetadataSchema.safeParse(safeJson(view.private_metadata));
@@ -610,15 +547,66 @@ export class SlackAdapter {
     return mark?.kind === 'card' ? mark.postId : undefined;
   }
 
+  /** Handles clicks on one kind of card button: acked at once, read, and failures answered in words. */
+  #onCardClick(
+    actionId: string,
+    work: (click: CardClick, triggerId: string | undefined) => Promise<void>,
+  ): void {
+    this.#app.action(actionId, async ({ ack, body, action }) => {
+      await ack();
+      const click = this.#clickOf(body, action);
+      if (!click) return;
+      const triggerId = (body as { trigger_id?: string }).trigger_id;
+      await this.#answeringFailures({ channel_id: click.team.channel, user_id: click.user }, () =>
+        work(click, triggerId),
+      );
+    });
+  }
+
+  /** The desk's context of a click: who, its event id, where to answer privately. */
+  async #clickContext(click: CardClick) {
+    return {
+      teamId: click.team.id,
+      actor: await this.#actor(click.team, click.user),
+      eventId: click.eventId,
+      replyTo: toRecipient(click.team.channel, click.user),
+    };
+  }
+
+  /**
+   * Opens a form that changes the post (edit, reschedule), only for those
+   * who may change it: the others hear why at once, privately.
+   */
+  async #openChangeForm(
+    click: CardClick,
+    triggerId: string | undefined,
+    form: (
+      entry: NonNullable<Awaited<ReturnType<Desk['post']>>>,
+      metadata: { teamId: string; channel: string; number: number },
+    ) => Record<string, unknown>,
+  ): Promise<void> {
+    if (!triggerId) return;
+    const refusal = await this.#desk.refuseChange(
+      click.team.id,
+      await this.#actor(click.team, click.user),
+      click.number,
+    );
+    if (refusal !== undefined) {
+      await this.chat.sayToUserNow(click.team.channel, click.user, refusal);
+      return;
+    }
+    const entry = await this.#desk.post(click.team.id, click.number);
+    if (!entry) return;
+    const metadata = { teamId: click.team.id, channel: click.team.channel, number: click.number };
+    await this.#app.client.views.open({ trigger_id: triggerId, view: form(entry, metadata) as never });
+  }
+
   /**
    * A click on a card's button: its team (by the card's channel), who
    * clicked, the post's number and version from the button's value, and
    * the click's own id (`action_ts`), so a repeat of it counts once.
    */
-  #clickOf(
-    body: unknown,
-    action: unknown,
-  ): { team: Team; user: string; number: number; version?: number; eventId: string } | undefined {
+  #clickOf(body: unknown, action: unknown): CardClick | undefined {
     const parsed = cardClickSchema.safeParse({ body, action });
     if (!parsed.success) {
       this.#logger.warn({ issues: parsed.error.issues.length }, 'malformed card button click ignored');
@@ -650,6 +638,15 @@ export class SlackAdapter {
       .targetsOf(team.id)
       .map((target) => ({ id: target.id, displayName: target.displayName }));
   }
+}
+
+/** A card button's click, read: the team, who clicked, the post's number and version, the click's id. */
+interface CardClick {
+  readonly team: Team;
+  readonly user: string;
+  readonly number: number;
+  readonly version?: number;
+  readonly eventId: string;
 }
 
 /** True when `message` was written by this app's bot, as Bolt's context knows it. */
