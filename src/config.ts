@@ -13,7 +13,8 @@ import {
 import { err, ok, type Result } from './core/result.ts';
 import { DEFAULT_FEED_ENTRIES, MAX_FEED_ENTRIES, type Target, type TargetPacing } from './core/target.ts';
 import { CHAT_KINDS, type Team } from './core/team.ts';
-import { NETWORK_DEFINITIONS, NETWORK_NAMES, networkNamed } from './publish/registry.ts';
+import { NETWORK_NAMES, networkNamed } from './publish/registry.ts';
+import { parseSecretKey } from './publish/target-secrets.ts';
 
 /** Slack credentials and endpoints, from the environment. */
 export interface SlackSettings {
@@ -51,6 +52,12 @@ export interface AppConfig {
    * production, where the system clock is used.
    */
   readonly clockStart: Date | undefined;
+  /**
+   * ARALDO_SECRET_KEY, 32 bytes: seals the tokens a network rotates (X's
+   * refresh token) in the database; undefined when not set (networks that
+   * need it refuse to start, saying so).
+   */
+  readonly secretKey?: Buffer | undefined;
 }
 
 function isTimeZone(zone: string): boolean {
@@ -99,17 +106,9 @@ const pacingSchema = z.strictObject({
     .optional(),
 });
 
-/** The networks a target may name now, for messages. */
-function publishableNetworks(): string {
-  return NETWORK_DEFINITIONS.filter((network) => network.create !== undefined)
-    .map((network) => network.name)
-    .join(', ');
-}
-
 /**
  * What the network's registry entry asks of a target, reported with the
- * file's other problems: a network with a publisher, and exactly the
- * credential fields its schema knows (values are checked against the
+ * file's other problems: exactly the credential fields its schema knows (values are checked against the
  * environment later, in checkReferences).
  */
 function checkNetwork(
@@ -118,13 +117,6 @@ function checkNetwork(
 ): void {
   const network = networkNamed(target.network);
   if (!network) return; // the enum-like check on `network` already says so
-  if (network.create === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['network'],
-      message: `Araldo cannot publish to ${network.name} yet: its publisher comes with issue #${network.publisherIssue}; remove this target until then (publishing works today on: ${publishableNetworks()})`,
-    });
-  }
   // Zod hands the refinement what it could parse: credentials may be missing or malformed.
   if (typeof target.credentials !== 'object' || target.credentials === null) return;
   const shape = network.credentials.shape;
@@ -166,6 +158,8 @@ const targetSchema = z.strictObject({
     )
     .default({}),
   approvalsRequired: z.int().min(1).max(10).optional(),
+  // Checked against the network's own schema in checkReferences.
+  settings: z.record(z.string(), z.unknown()).optional(),
   ...postingFields,
   feed: z
     .strictObject({
@@ -242,6 +236,7 @@ const envSchema = z.object({
     .string()
     .regex(/^xapp-/, 'expected an app-level token (xapp-…)')
     .optional(),
+  ARALDO_SECRET_KEY: z.string().min(1).optional(),
   SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
   ARALDO_CLOCK_START: z.iso
     .datetime({
@@ -252,14 +247,14 @@ const envSchema = z.object({
     .optional(),
 });
 
-function describe(prefix: string, issues: readonly z.core.$ZodIssue[]): string[] {
+function describe(prefix: string, issues: readonly z.core.$ZodIssue[], nested = false): string[] {
   return issues.map((issue) => {
     const path = issue.path
       .map((part, index) =>
-        typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+        typeof part === 'number' ? `[${part}]` : `${index === 0 && !nested ? '' : '.'}${String(part)}`,
       )
       .join('');
-    return `${prefix}${path || '(top level)'}: ${issue.message}`;
+    return `${prefix}${path || (nested ? '' : '(top level)')}: ${issue.message}`;
   });
 }
 
@@ -277,6 +272,14 @@ function checkReferences(
       problems.push(
         `targets[${index}].feed: only targets of network feed have a feed (this one is ${target.network})`,
       );
+    }
+    const settingsSchema = networkNamed(target.network)?.settings;
+    if (target.settings !== undefined && !settingsSchema) {
+      problems.push(`targets[${index}].settings: ${target.network} takes no settings`);
+    } else if (settingsSchema) {
+      const checked = settingsSchema.safeParse(target.settings ?? {});
+      if (!checked.success)
+        problems.push(...describe(`targets[${index}].settings`, checked.error.issues, true));
     }
     const shape = networkNamed(target.network)?.credentials.shape;
     for (const [field, variable] of Object.entries(target.credentials)) {
@@ -394,6 +397,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       );
     }
   }
+  if (parsedEnv.success && parsedFile.success && !parsedEnv.data.ARALDO_SECRET_KEY) {
+    parsedFile.data.targets.forEach((target, index) => {
+      const network = networkNamed(target.network);
+      if (network?.keepsSecrets) {
+        problems.push(
+          `targets[${index}] (${target.id}): ${network.title ?? network.name} rotates its refresh token, which Araldo keeps sealed in the database: set ARALDO_SECRET_KEY to 32 random bytes (openssl rand -hex 32; README, section "${network.title ?? network.name}")`,
+        );
+      }
+    });
+  }
   if (problems.length > 0 || !parsedEnv.success || !parsedFile.success) return err(problems);
 
   const e = parsedEnv.data;
@@ -405,12 +418,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     secrets.push(...Object.values(credentials));
     const network = networkNamed(target.network);
     if (!network) throw new AppError('invariant_broken', `target ${target.id}: network checked, yet unknown`);
+    const settings = network.settings?.parse(target.settings ?? {});
     return {
       id: target.id,
       network: target.network,
       displayName: target.displayName ?? target.id,
+      networkTitle: network.title ?? network.name,
       credentials,
       ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
+      ...(settings === undefined ? {} : { settings }),
       ...(target.approvalsRequired === undefined ? {} : { approvalsRequired: target.approvalsRequired }),
       ...(target.slots || target.quietHours ? { posting: toPolicy(target) } : {}),
       ...(target.feed ? { feed: { entries: target.feed.entries } } : {}),
@@ -443,7 +459,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
           apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
         }
       : undefined;
-  for (const secret of [e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN])
+  let secretKey: Buffer | undefined;
+  if (e.ARALDO_SECRET_KEY) {
+    try {
+      secretKey = parseSecretKey(e.ARALDO_SECRET_KEY);
+    } catch (error) {
+      return err([(error as Error).message]);
+    }
+  }
+  for (const secret of [e.SLACK_BOT_TOKEN, e.SLACK_SIGNING_SECRET, e.SLACK_APP_TOKEN, e.ARALDO_SECRET_KEY])
     if (secret) secrets.push(secret);
   const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
   return ok({
@@ -460,5 +484,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     secrets: secrets.filter((secret) => secret.length >= 4),
     configSource: configPath ?? 'built-in default',
     clockStart: e.ARALDO_CLOCK_START,
+    secretKey,
   });
 }

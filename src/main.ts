@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { setTimeout as wait } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { ChatRouter } from './chat/chat-router.ts';
 import { ShellAdapter } from './chat/shell/shell-adapter.ts';
@@ -15,7 +16,9 @@ import type { ChatKind } from './core/team.ts';
 import { createLogger } from './logger.ts';
 import { installProcessSafety } from './process-safety.ts';
 import { feedSettingsFor } from './publish/feed/feed-document.ts';
+import type { PublisherContext } from './publish/network-definition.ts';
 import { networkNamed, rulesOf } from './publish/registry.ts';
+import { createTargetSecrets, type SecretRows } from './publish/target-secrets.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { type DataDirLock, lockDataDir } from './store/data-dir-lock.ts';
 import { type DatabaseHandle, openDatabase, redactUrl } from './store/database.ts';
@@ -41,22 +44,31 @@ export interface RunningAraldo {
 }
 
 /**
- * One publisher per target, each made by its network's registry entry.
- * Configuration refuses targets whose network has no publisher yet, so
- * every configured target gets one.
+ * One publisher per target, each made by its network's registry entry with
+ * what the wiring gives it: the clock, the public URL, and the target's own
+ * sealed secrets in the database.
  */
 function createPublishers(
   config: AppConfig,
   publicUrl: () => string,
   logger: Logger,
+  rows: SecretRows,
+  clock: Clock,
 ): (target: Target) => Publisher | undefined {
+  const sleep = (ms: number, signal?: AbortSignal) => wait(ms, undefined, signal ? { signal } : {});
   const publishers = new Map<string, Publisher>();
   for (const target of config.targets) {
     const network = networkNamed(target.network);
-    if (!network?.create) {
-      throw new AppError('config_invalid', `target ${target.id}: Araldo cannot publish to ${target.network}`);
+    if (!network) {
+      throw new AppError('config_invalid', `target ${target.id}: Araldo knows no network ${target.network}`);
     }
-    const context = { publicUrl, logger: logger.child({ target: target.id, network: target.network }) };
+    const context: PublisherContext = {
+      publicUrl,
+      logger: logger.child({ target: target.id, network: target.network }),
+      now: () => clock.now(),
+      sleep,
+      secrets: createTargetSecrets(target.id, rows, { key: config.secretKey, now: () => clock.now(), sleep }),
+    };
     publishers.set(target.id, network.create(target, context));
   }
   return (target) => publishers.get(target.id);
@@ -111,7 +123,7 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
     logger,
     teams: config.teams,
     targets: config.targets,
-    publisherFor: createPublishers(config, () => publicUrl, logger),
+    publisherFor: createPublishers(config, () => publicUrl, logger, store, clock),
     rulesOf,
     wake: (at) => scheduler?.wake(at),
     // Owed messages and freed room start at once, not at the next poll.
@@ -143,10 +155,18 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
   // Each round also owes a due digest nobody has owed yet (cheap: one row
   // per team and day), then starts what may go: publications and owed
   // messages, without waiting for them to end (each ending asks for a round).
+  // The first digest waits for the first look at every target's
+  // credentials, so a token found revoked at start is in it.
+  let credentialsChecked = false;
+  const firstCheck = desk.checkCredentials().finally(() => {
+    credentialsChecked = true;
+  });
   const round = async (now: Date) => {
-    await desk
-      .sendDueDigests()
-      .catch((error: unknown) => logger.error({ err: error }, 'digest round failed'));
+    if (credentialsChecked) {
+      await desk
+        .sendDueDigests()
+        .catch((error: unknown) => logger.error({ err: error }, 'digest round failed'));
+    }
     return desk.startDue(now);
   };
   scheduler = new Scheduler(round, logger, {
@@ -160,11 +180,27 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
       time: team.digest.time,
       days: team.digest.days.map((day) => WEEKDAY_NUMBERS[day]),
       timeZone: team.timeZone,
-      run: () => desk.sendDueDigests(),
+      run: async () => {
+        await firstCheck;
+        return desk.sendDueDigests();
+      },
+    });
+  }
+  // Credentials are asked about at start and every six hours, so the
+  // digest's warnings (14, 3 and 1 days before an expiry) are never stale.
+  for (const time of ['00:05', '06:05', '12:05', '18:05']) {
+    scheduler.daily({
+      time,
+      days: [0, 1, 2, 3, 4, 5, 6],
+      timeZone: 'UTC',
+      run: () => desk.checkCredentials(),
     });
   }
   await scheduler.start();
-  // A digest missed while Araldo was down goes now, if it is still its day.
+  // A digest missed while Araldo was down goes now, if it is still its day
+  // (after the credential check: at most its 30-second limit, and at once
+  // when no target's network can be asked).
+  await firstCheck;
   await desk
     .sendDueDigests()
     .catch((error: unknown) => logger.error({ err: error }, 'digest on start failed'));

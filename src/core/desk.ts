@@ -2,6 +2,7 @@ import type { Actor } from './actor.ts';
 import { describeAudit } from './audit-trail.ts';
 import { parseProposeArgs, resolveCommand } from './command-grammar.ts';
 import type { CommandReply } from './command-reply.ts';
+import { checkCredentials } from './credential-watch.ts';
 import { DeskContext, type DeskDeps } from './desk-context.ts';
 import { buildDigest, sendDueDigests } from './digest.ts';
 import { quoted } from './excerpt.ts';
@@ -157,6 +158,8 @@ export interface Desk {
   idle(): Promise<void>;
   /** sends every team's digest that is due at the clock's now and not sent yet; returns those teams */
   sendDueDigests(): Promise<string[]>;
+  /** asks every target's network how its credentials stand, for the digest's warnings; never throws */
+  checkCredentials(): Promise<void>;
   /** the teams this desk serves */
   readonly teams: readonly Team[];
 }
@@ -462,6 +465,7 @@ export function createDesk(
       await sending.idle();
     },
     sendDueDigests: () => sendDueDigests(ctx, deps.teams, digestsOwed),
+    checkCredentials: () => checkCredentials(ctx, deps.targets),
     teams: deps.teams,
   };
 }

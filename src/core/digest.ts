@@ -1,3 +1,4 @@
+import { type CredentialWarning, credentialWarnings, markWarned } from './credential-watch.ts';
 import type { DeskContext } from './desk-context.ts';
 import { excerpt } from './excerpt.ts';
 import { localDayRange, localTimeOn, localWeekday } from './local-day-range.ts';
@@ -17,12 +18,20 @@ export function age(ctx: DeskContext, team: Team, since: Date): string {
 }
 
 /**
- * The digest text for the team's local day containing `now`: what goes
- * out today, what waits for a decision (oldest first, with its age), what
- * failed and needs someone, and yesterday's publications with links.
+ * The digest text for the team's local day containing `now`: accounts whose
+ * credentials expire soon or stopped working, what goes out today, what
+ * waits for a decision (oldest first, with its age), what failed and needs
+ * someone, and yesterday's publications with links. `warnings` are the
+ * credential lines to carry; when not given, every current one (a digest
+ * asked for by hand).
  */
-export async function buildDigest(ctx: DeskContext, team: Team): Promise<string> {
+export async function buildDigest(
+  ctx: DeskContext,
+  team: Team,
+  warnings?: readonly CredentialWarning[],
+): Promise<string> {
   const now = ctx.now();
+  const credentials = warnings ?? (await credentialWarnings(ctx, team, true));
   const today = localDayRange(now, team.timeZone);
   const yesterday = localDayRange(now, team.timeZone, -1);
   const target = (id: string) => ctx.target(id)?.displayName ?? id;
@@ -33,6 +42,10 @@ export async function buildDigest(ctx: DeskContext, team: Team): Promise<string>
     published: { from: yesterday.start, to: yesterday.end },
   });
   const lines = [ctx.msg(team, 'digest.title', { date: formatLocalDate(now, team.timeZone, team.language) })];
+  if (credentials.length > 0) {
+    lines.push('', ctx.msg(team, 'digest.credentials'));
+    for (const warning of credentials) lines.push(`  ${credentialLine(ctx, team, warning)}`);
+  }
   if (due.length > 0) {
     lines.push('', ctx.msg(team, 'digest.today'));
     for (const { delivery, post } of due) {
@@ -68,6 +81,28 @@ export async function buildDigest(ctx: DeskContext, team: Team): Promise<string>
   return lines.join('\n');
 }
 
+/** One credential warning in the team's words, naming the target, when, and where to read how to renew. */
+function credentialLine(ctx: DeskContext, team: Team, warning: CredentialWarning): string {
+  const target = `${warning.target.displayName} (${warning.target.id})`;
+  const guide = warning.target.networkTitle ?? warning.target.network;
+  if (warning.kind === 'expiring' && warning.expiresAt) {
+    return ctx.msg(team, 'digest.credentials_expiring', {
+      target,
+      days: warning.daysLeft,
+      when: `${formatLocalDate(warning.expiresAt, team.timeZone, team.language)}, ${formatLocalClock(warning.expiresAt, team.timeZone)}`,
+      guide,
+    });
+  }
+  return ctx.msg(
+    team,
+    warning.kind === 'revoked' ? 'digest.credentials_revoked' : 'digest.credentials_expired',
+    {
+      target,
+      guide,
+    },
+  );
+}
+
 /** Whether the team's digest is due at `now`: a digest day, at or after its time. */
 export function isDigestDue(team: Team, now: Date): boolean {
   if (!team.digest.days.includes(localWeekday(now, team.timeZone))) return false;
@@ -97,7 +132,9 @@ export async function sendDueDigests(
     if (known.has(key)) continue;
     const decided = await ctx.decide(async (tx) => {
       if (!(await tx.store.oweDigest(team.id, day, now))) return false;
-      const text = await buildDigest(tx, team);
+      const warnings = await credentialWarnings(tx, team, false);
+      const text = await buildDigest(tx, team, warnings);
+      await markWarned(tx, warnings);
       await tx.owe([{ teamId: team.id, kind: 'digest', day, message: { text } }]);
       return true;
     });

@@ -21,6 +21,14 @@ export interface NetworkRules {
   readonly maxImages: number;
   /** the most hashtags the network accepts in one post, or undefined when it sets none */
   readonly maxHashtags: number | undefined;
+  /** the most @mentions the network accepts in one post (Instagram 20); absent when it sets none */
+  readonly maxMentions?: number;
+  /**
+   * The image formats the network takes (TikTok: JPEG and WebP); absent when
+   * it takes the usual ones. Checked at proposal time by the extension of the
+   * image's URL path when it has one; the publisher refuses the rest.
+   */
+  readonly imageFormats?: readonly ImageFormat[];
   /**
    * False when the network has no place for an image's alt text (Telegram):
    * the card says so beside the target, so the team knows the description
@@ -123,6 +131,33 @@ export function measure(rules: NetworkRules, text: string, imageCount: number): 
   return { used, limit, over: limit === undefined ? 0 : Math.max(0, used - limit) };
 }
 
+/** An image format, as networks name what they take. */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'heic';
+
+const EXTENSION_FORMATS: Readonly<Record<string, ImageFormat>> = {
+  jpg: 'jpeg',
+  jpeg: 'jpeg',
+  jpe: 'jpeg',
+  png: 'png',
+  webp: 'webp',
+  gif: 'gif',
+  heic: 'heic',
+  heif: 'heic',
+};
+
+/** The format an image URL names by its path's extension (`…/foto.PNG?x=1` → png), or undefined. */
+export function imageFormatOf(url: string): ImageFormat | undefined {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+  const dot = path.lastIndexOf('.');
+  if (dot === -1 || dot < path.lastIndexOf('/')) return undefined;
+  return EXTENSION_FORMATS[path.slice(dot + 1).toLowerCase()];
+}
+
 /** Why a network would refuse a post's content; `over_limit` is in the network's `unit`. */
 export type ContentProblem =
   | {
@@ -134,12 +169,31 @@ export type ContentProblem =
     }
   | { readonly code: 'image_required' }
   | { readonly code: 'too_many_images'; readonly max: number; readonly given: number }
-  | { readonly code: 'too_many_hashtags'; readonly max: number; readonly given: number };
+  | { readonly code: 'too_many_hashtags'; readonly max: number; readonly given: number }
+  | { readonly code: 'too_many_mentions'; readonly max: number; readonly given: number }
+  | {
+      readonly code: 'image_format';
+      readonly url: string;
+      readonly format: ImageFormat;
+      readonly accepted: readonly ImageFormat[];
+    };
 
 // A hashtag: `#` then letters (any script, with their combining marks), digits
 // or underscores, not glued to a preceding word character (`a#b` is none). Like
 // twitter-text, a `#` right after `&` is none either: `&#39;` is an HTML entity.
 const HASHTAG = /(?<![&\p{L}\p{M}\p{N}_])#[\p{L}\p{M}\p{N}_]+/gu;
+
+// A mention: `@` then a handle (letters, digits, underscores and dots, as
+// Instagram's usernames), not glued to a preceding word character, so an
+// e-mail address (`ufficio@comune.it`) is none.
+const MENTION = /(?<![\p{L}\p{M}\p{N}_.])@[\p{L}\p{N}_][\p{L}\p{N}_.]*/gu;
+
+/** The number of @mentions in `text`, counting repeats. */
+function countMentions(text: string): number {
+  let n = 0;
+  for (const _ of text.matchAll(MENTION)) n += 1;
+  return n;
+}
 
 /** The number of hashtags in `text` (`#città`, `#Bolzano2025`), counting repeats. */
 function countHashtags(text: string): number {
@@ -151,14 +205,17 @@ function countHashtags(text: string): number {
 /**
  * Every problem of the content for a network with these `rules` (empty list =
  * publishable). Problems come in a fixed order: over_limit, image_required,
- * too_many_images, too_many_hashtags. Never throws.
+ * too_many_images, too_many_hashtags, too_many_mentions, image_format (one per
+ * image). `images` are the post's images, or just how many when only the
+ * count is known. Never throws.
  */
 export function checkContent(
   rules: NetworkRules,
   text: string,
-  imageCount: number,
+  images: number | readonly { readonly url: string }[],
 ): readonly ContentProblem[] {
   const problems: ContentProblem[] = [];
+  const imageCount = typeof images === 'number' ? images : images.length;
   const meter = measure(rules, text, imageCount);
   if (meter.limit !== undefined && meter.over > 0) {
     problems.push({
@@ -177,6 +234,20 @@ export function checkContent(
     const given = countHashtags(text);
     if (given > rules.maxHashtags) {
       problems.push({ code: 'too_many_hashtags', max: rules.maxHashtags, given });
+    }
+  }
+  if (rules.maxMentions !== undefined) {
+    const given = countMentions(text);
+    if (given > rules.maxMentions)
+      problems.push({ code: 'too_many_mentions', max: rules.maxMentions, given });
+  }
+  const accepted = rules.imageFormats;
+  if (accepted !== undefined && typeof images !== 'number') {
+    for (const { url } of images) {
+      const format = imageFormatOf(url);
+      if (format !== undefined && !accepted.includes(format)) {
+        problems.push({ code: 'image_format', url, format, accepted });
+      }
     }
   }
   return problems;

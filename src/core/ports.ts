@@ -5,7 +5,7 @@ import type { Delivery } from './delivery.ts';
 import type { TeamOverview } from './overview.ts';
 import type { ClaimedOwedMessage, NewOwedMessage, OwedCompletion } from './owed-message.ts';
 import type { Post, PostImage, PostState } from './post.ts';
-import type { FailureCode, PublishOutcome } from './publish-outcome.ts';
+import type { FailureCode, PublishedNote, PublishOutcome } from './publish-outcome.ts';
 import type { Result } from './result.ts';
 import type { Target, TargetPacing } from './target.ts';
 import type { Team } from './team.ts';
@@ -150,7 +150,57 @@ export interface PublishRequest {
    * publishing loop must stay a few statements per delivery).
    */
   readonly approval: () => Promise<PublishApproval>;
+  /**
+   * What an earlier attempt of this delivery saved with `saveCheckpoint`
+   * (Instagram's container id, TikTok's publish id), for the same version
+   * of the post; undefined on a first attempt or after an edit.
+   */
+  readonly checkpoint: PublishCheckpoint | undefined;
+  /**
+   * Stores progress durably before the next call that could leave a post
+   * behind, so an attempt cut off by a crash resumes from it instead of
+   * starting over. Resolves true once stored, false when this worker no
+   * longer holds the delivery (its lease passed): the publisher should stop.
+   */
+  readonly saveCheckpoint: (checkpoint: PublishCheckpoint) => Promise<boolean>;
 }
+
+/** A checkpoint as the store keeps it: with the post version it was saved for. */
+export interface StoredCheckpoint {
+  readonly version: number;
+  readonly data: PublishCheckpoint;
+}
+
+/** What a target's credentials were found to be: CredentialCheck without `unknown`, which teaches nothing. */
+export type CredentialState = 'valid' | 'expired' | 'revoked';
+
+/** What Araldo last learnt of a target's credentials, as the store keeps it for the digest. */
+export interface CredentialStatus {
+  readonly targetId: string;
+  readonly state: CredentialState;
+  /** when valid credentials expire; undefined when the network tells none */
+  readonly expiresAt: Date | undefined;
+  readonly detail: string | undefined;
+  readonly checkedAt: Date;
+  /** the last warning the digest gave for this expiry (days before it; 0: expired), undefined when none */
+  readonly warnedStage: number | undefined;
+}
+
+/** A publisher's progress on one delivery: a few named strings (ids the network gave). */
+export type PublishCheckpoint = Readonly<Record<string, string>>;
+
+/**
+ * What a network says of a target's credentials when asked
+ * (Publisher.checkCredentials): `valid` until `expiresAt` (undefined: no
+ * expiry the network tells), `expired` or `revoked` (publishing fails until a
+ * person renews them), `unknown` when the check itself failed (network
+ * down): nothing is learnt. `detail` is for the log and never a secret.
+ */
+export type CredentialCheck =
+  | { readonly kind: 'valid'; readonly expiresAt: Date | undefined; readonly detail?: string }
+  | { readonly kind: 'expired'; readonly detail: string }
+  | { readonly kind: 'revoked'; readonly detail: string }
+  | { readonly kind: 'unknown'; readonly detail: string };
 
 /** What `PublishRequest.approval` reads: the post's approvers and all its targets. */
 export interface PublishApproval {
@@ -178,6 +228,13 @@ export interface Publisher {
   readonly idempotencyWindowMs?: number | undefined;
   /** publishes; never throws for network or API failures, it returns them */
   publish(request: PublishRequest, signal: AbortSignal): Promise<PublishOutcome>;
+  /**
+   * Asks the network when the target's credentials expire (Graph
+   * debug_token, LinkedIn token introspection, X's refresh), for the
+   * digest's warnings; absent when the network cannot tell. Called at start
+   * and a few times a day, never while publishing; never throws.
+   */
+  checkCredentials?(signal: AbortSignal): Promise<CredentialCheck>;
 }
 
 /** A proposal ready to be stored: validated, numbered by the store. */
@@ -256,6 +313,8 @@ export interface ClaimedDelivery extends DeliveryWithPost {
    * before it.
    */
   readonly previousClaimUntil?: Date;
+  /** what an earlier attempt saved (Store.saveDeliveryCheckpoint), with the post version it was for */
+  readonly checkpoint?: StoredCheckpoint;
 }
 
 /**
@@ -263,7 +322,13 @@ export interface ClaimedDelivery extends DeliveryWithPost {
  * team's words for the failure, `code` its code (publish-outcome.ts).
  */
 export type DeliveryCompletion =
-  | { readonly kind: 'published'; readonly remoteId: string; readonly url: string }
+  | {
+      readonly kind: 'published';
+      readonly remoteId: string;
+      readonly url: string;
+      /** said in the thread beside the publication (publish-outcome.ts) */
+      readonly note?: PublishedNote;
+    }
   | {
       readonly kind: 'retry';
       readonly at: Date;
@@ -540,6 +605,28 @@ export interface Store {
   listOverviewAudience(teamId: string): Promise<readonly { viewer: string; teamIds: readonly string[] }[]>;
   /** the teams `viewer` follows, among `teamIds` */
   listFollowedTeams(viewer: string, teamIds: readonly string[]): Promise<readonly string[]>;
+  /**
+   * saves a publisher's progress on a delivery while `claimToken` holds its
+   * claim; false when the claim was lost (lease passed, taken over)
+   */
+  saveDeliveryCheckpoint(
+    deliveryId: string,
+    claimToken: string,
+    checkpoint: StoredCheckpoint,
+  ): Promise<boolean>;
+  /**
+   * records what a check said of a target's credentials; a new state or
+   * expiry clears the warnings already given
+   */
+  recordCredentialCheck(
+    targetId: string,
+    check: { readonly state: CredentialState; readonly expiresAt: Date | undefined; readonly detail: string },
+    at: Date,
+  ): Promise<void>;
+  /** the last check of each of these targets' credentials; never-checked targets are absent */
+  listCredentialStatus(targetIds: readonly string[]): Promise<readonly CredentialStatus[]>;
+  /** records the digest's warning `stage` for the expiry the target's row still holds (`expiresAt`) */
+  markCredentialWarned(targetId: string, stage: number, expiresAt: Date | undefined): Promise<void>;
   /** appends to the audit log; the log is never updated or deleted */
   appendAudit(events: readonly NewAuditEvent[]): Promise<void>;
   /** a post's audit trail, oldest first */

@@ -39,7 +39,7 @@ export function validateContent(
     const target = ctx.target(id);
     if (!target) continue;
     const name = `${target.displayName} (${target.id})`;
-    for (const problem of checkContent(ctx.rulesOf(target), text, images.length)) {
+    for (const problem of checkContent(ctx.rulesOf(target), text, images)) {
       switch (problem.code) {
         case 'over_limit':
           problems.push(
@@ -70,6 +70,25 @@ export function validateContent(
               target: name,
               max: problem.max,
               given: problem.given,
+            }),
+          );
+          break;
+        case 'too_many_mentions':
+          problems.push(
+            ctx.msg(team, 'propose.too_many_mentions', {
+              target: name,
+              max: problem.max,
+              given: problem.given,
+            }),
+          );
+          break;
+        case 'image_format':
+          problems.push(
+            ctx.msg(team, 'propose.image_format', {
+              target: name,
+              url: problem.url,
+              format: problem.format.toUpperCase(),
+              accepted: problem.accepted.map((format) => format.toUpperCase()).join(', '),
             }),
           );
           break;

@@ -42,6 +42,15 @@ export type FailureCode =
   | 'publisher_error';
 
 /**
+ * Why a publication is not simply public, said in the thread beside it:
+ * - `private`: the network published it visible only to the account (an app
+ *   TikTok has not audited yet can post only privately);
+ * - `awaiting_creator`: it waits in the account's inbox for a person to
+ *   finish it in the network's app (TikTok's MEDIA_UPLOAD).
+ */
+export type PublishedNote = 'private' | 'awaiting_creator';
+
+/**
  * What happened when a delivery was handed to its network, and so what to do
  * next: `published` (done), `rate_limited` (wait, then retry: the whole
  * target waits), `unavailable` (transient: retry with backoff), `rejected`
@@ -54,7 +63,14 @@ export type FailureCode =
  * permission, or what is misconfigured.
  */
 export type PublishOutcome =
-  | { readonly kind: 'published'; readonly remoteId: string; readonly url: string }
+  | {
+      readonly kind: 'published';
+      readonly remoteId: string;
+      /** the public address of the post; empty when the network gives none yet (a draft in the account's inbox) */
+      readonly url: string;
+      /** what the team must know of a publication that is not simply public (see PublishedNote) */
+      readonly note?: PublishedNote;
+    }
   | { readonly kind: 'rate_limited'; readonly retryAfterMs: number; readonly detail: string }
   | { readonly kind: 'unavailable'; readonly detail: string }
   | {

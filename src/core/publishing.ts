@@ -150,6 +150,13 @@ async function callPublisher(
         publishedAt: ctx.now(),
         proposedAt: claim.post.createdAt,
         approval: () => readApproval(ctx, claim),
+        // A checkpoint made for another version of the post would publish the old text.
+        checkpoint: claim.checkpoint?.version === claim.post.version ? claim.checkpoint.data : undefined,
+        saveCheckpoint: (data) =>
+          ctx.store.saveDeliveryCheckpoint(claim.delivery.id, claim.claimToken, {
+            version: claim.post.version,
+            data,
+          }),
       },
       ctx.deps.clock.signalAfter(timeoutMs),
     );
@@ -172,12 +179,24 @@ function toCompletion(
   const canRetry = attempts < policy.maxAttempts;
   switch (outcome.kind) {
     case 'published':
-      return { kind: 'published', remoteId: outcome.remoteId, url: outcome.url };
+      return {
+        kind: 'published',
+        remoteId: outcome.remoteId,
+        url: outcome.url,
+        ...(outcome.note ? { note: outcome.note } : {}),
+      };
     case 'rejected':
       return {
         kind: 'failed',
         code: outcome.code,
-        error: describeFailure(language, outcome.code, outcome.networkReason),
+        // Credentials that stopped working: the words point to how to renew them.
+        error: describeFailure(
+          language,
+          outcome.code,
+          outcome.code === 'token_expired' || outcome.code === 'token_revoked'
+            ? (ctx.target(claim.delivery.targetId)?.networkTitle ?? '')
+            : outcome.networkReason,
+        ),
       };
     case 'rate_limited': {
       const error = describeFailure(language, 'rate_limited');
@@ -221,7 +240,12 @@ async function report(
   const now = ctx.now();
   switch (completion.kind) {
     case 'published': {
-      const lines = [ctx.msg(team, 'publish.published', { target: name, url: completion.url })];
+      const lines = [
+        completion.url === ''
+          ? ctx.msg(team, 'publish.published_no_link', { target: name })
+          : ctx.msg(team, 'publish.published', { target: name, url: completion.url }),
+      ];
+      if (completion.note) lines.push(ctx.msg(team, `publish.note.${completion.note}`, { target: name }));
       if (dueAt && claim.delivery.attempts === 1 && now.getTime() - dueAt.getTime() > policy.lateAfterMs) {
         lines.unshift(
           ctx.msg(team, 'publish.late', {

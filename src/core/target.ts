@@ -10,6 +10,8 @@ export interface Target {
   /** the name of a network of the publisher registry (`feed`, `webhook`, `mastodon`…), checked by configuration */
   readonly network: string;
   readonly displayName: string;
+  /** the network's name as people know it (`Facebook Page`), which README's section on renewing its tokens bears */
+  readonly networkTitle?: string;
   /** API base URL override for self-hosted instances and tests */
   readonly baseUrl?: string;
   /** secrets resolved from environment variables, by the publisher's own field names */
@@ -24,6 +26,8 @@ export interface Target {
    * DEFAULT_PACING when absent
    */
   readonly pacing?: TargetPacing;
+  /** the network's own non-secret settings (page id, API version…), checked by configuration against the network's schema */
+  readonly settings?: Readonly<Record<string, unknown>>;
   /** `feed` targets only: how many of the newest entries the Atom document shows (1 … MAX_FEED_ENTRIES) */
   readonly feed?: { readonly entries: number };
 }

@@ -9,6 +9,7 @@ import { linkedinNetwork } from './linkedin/network.ts';
 import { mastodonNetwork } from './mastodon/network.ts';
 import type { NetworkDefinition } from './network-definition.ts';
 import { telegramNetwork } from './telegram/network.ts';
+import { tiktokNetwork } from './tiktok/network.ts';
 import { webhookNetwork } from './webhook/network.ts';
 import { xNetwork } from './x/network.ts';
 
@@ -27,6 +28,7 @@ export const NETWORK_DEFINITIONS: readonly NetworkDefinition[] = Object.freeze([
   instagramNetwork,
   xNetwork,
   linkedinNetwork,
+  tiktokNetwork,
 ]);
 
 const BY_NAME: ReadonlyMap<string, NetworkDefinition> = new Map(

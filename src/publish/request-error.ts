@@ -1,3 +1,5 @@
+import type { PublishOutcome } from '../core/publish-outcome.ts';
+
 // Connection errors that happen before a byte of the request is sent:
 // nothing can have reached the server.
 const NOT_SENT = new Set([
@@ -41,4 +43,46 @@ export function describeRequestError(error: unknown): RequestFailure {
   if (notSent !== undefined) return { notSent: true, code: notSent };
   const name = (error as { name?: unknown } | null)?.name;
   return { notSent: false, code: codes[0] ?? (typeof name === 'string' ? name : 'error') };
+}
+
+/** A request of a publication that got no answer, as the log names it. */
+export interface UnansweredRequest {
+  /** who did not answer: `X`, `the instance` */
+  readonly network: string;
+  /** what the request was for: `the post`, `image 2 (POST /2/media/upload)` */
+  readonly where: string;
+  /** the call that makes the post public, as the log names it: `the post`, `the status` */
+  readonly publication: string;
+  /** true when this request is that call: what it sent may have landed */
+  readonly publishing: boolean;
+}
+
+/**
+ * The outcome of a request that got no answer, for a network without
+ * idempotency or whose publishing call is sent again by the engine. Before
+ * the publishing call nothing public exists, so any failure there is
+ * `unavailable`. For the publishing call: `unavailable` when the connection
+ * was never made, else `unknown` (it may have landed). `aborted`: the
+ * attempt's time ran out. Pure.
+ */
+export function fromUnansweredRequest(
+  request: UnansweredRequest,
+  failure: RequestFailure,
+  aborted: boolean,
+): PublishOutcome {
+  const { network, where, publication } = request;
+  if (!request.publishing || failure.notSent) {
+    const why = aborted ? 'the attempt’s time ran out' : `could not reach ${network} (${failure.code})`;
+    return { kind: 'unavailable', detail: `${where}: ${why}; nothing was published` };
+  }
+  if (aborted) {
+    return {
+      kind: 'unknown',
+      detail: `no answer to ${publication} within the attempt’s time: it may be published`,
+    };
+  }
+  return {
+    kind: 'unknown',
+    detail: `the connection broke before ${network} answered ${publication} (${failure.code}): it may be published`,
+  };
 }

@@ -21,6 +21,18 @@ export async function readCapped(response: Response, limit: number): Promise<str
   return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
+/**
+ * Reads an answer's body as `readCapped` does; undefined when it broke off
+ * (the status is known; only the body was lost).
+ */
+export async function readAnswerBody(response: Response, limit: number): Promise<string | undefined> {
+  try {
+    return await readCapped(response, limit);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a whole body of at most `max` bytes; undefined when it holds more. */
 export async function readAtMost(response: Response, max: number): Promise<Buffer | undefined> {
   if (!response.body) return Buffer.alloc(0);

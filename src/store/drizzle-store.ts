@@ -6,6 +6,8 @@ import { type Delivery, derivePublishedState } from '../core/delivery.ts';
 import type { ClaimedOwedMessage, NewOwedMessage, OwedCompletion } from '../core/owed-message.ts';
 import type {
   ClaimedDelivery,
+  CredentialState,
+  CredentialStatus,
   DeliveryCompletion,
   DeliveryWithPost,
   NewPost,
@@ -14,6 +16,7 @@ import type {
   PostWithApprovers,
   PostWithDeliveries,
   Store,
+  StoredCheckpoint,
 } from '../core/ports.ts';
 import type { Post, PostImage, PostState } from '../core/post.ts';
 import { DEFAULT_PACING, type TargetPacing } from '../core/target.ts';
@@ -22,6 +25,7 @@ import { type CompletionItem, completeDeliveries, targetPacingKey } from './deli
 import * as owed from './outbox-queries.ts';
 import { type Executor, holdUntil, insertAudit, rowsOf, sqlList } from './outbox-queries.ts';
 import { readPlanning } from './planning-queries.ts';
+import * as publisherState from './publisher-state-queries.ts';
 import { toDelivery, toPost } from './rows.ts';
 import {
   approvals,
@@ -288,6 +292,7 @@ async function claimRows(
         delivery: toDelivery(row),
         post: { ...post, state: 'publishing' as const },
         claimToken: row.claimToken,
+        ...(row.checkpoint ? { checkpoint: row.checkpoint } : {}),
         ...(previousClaims.has(row.id) ? { previousClaimUntil: previousClaims.get(row.id) as Date } : {}),
       },
     ];
@@ -992,6 +997,50 @@ export class DrizzleStore implements Store {
       .where(and(eq(overviewViewers.viewer, viewer), inArray(overviewViewers.teamId, [...teamIds])))
       .orderBy(asc(overviewViewers.teamId));
     return rows.map((row) => row.teamId);
+  }
+
+  async saveDeliveryCheckpoint(
+    deliveryId: string,
+    claimToken: string,
+    checkpoint: StoredCheckpoint,
+  ): Promise<boolean> {
+    return publisherState.saveDeliveryCheckpoint(this.#db, deliveryId, claimToken, checkpoint);
+  }
+
+  async recordCredentialCheck(
+    targetId: string,
+    check: { readonly state: CredentialState; readonly expiresAt: Date | undefined; readonly detail: string },
+    at: Date,
+  ): Promise<void> {
+    await publisherState.recordCredentialCheck(this.#db, targetId, check, at);
+  }
+
+  async listCredentialStatus(targetIds: readonly string[]): Promise<readonly CredentialStatus[]> {
+    return publisherState.listCredentialStatus(this.#db, targetIds);
+  }
+
+  async markCredentialWarned(targetId: string, stage: number, expiresAt: Date | undefined): Promise<void> {
+    await publisherState.markCredentialWarned(this.#db, targetId, stage, expiresAt);
+  }
+
+  // A target's sealed secret (src/publish/target-secrets.ts): not on the
+  // core's Store port, since only publishers keep secrets; main.ts hands
+  // these to them.
+
+  async readTargetSecret(targetId: string): Promise<{ sealed: string; version: number } | undefined> {
+    return publisherState.readTargetSecret(this.#db, targetId);
+  }
+
+  async writeTargetSecret(targetId: string, sealed: string, version: number, at: Date): Promise<boolean> {
+    return publisherState.writeTargetSecret(this.#db, targetId, sealed, version, at);
+  }
+
+  async leaseTargetSecret(targetId: string, holder: string, until: Date, at: Date): Promise<boolean> {
+    return publisherState.leaseTargetSecret(this.#db, targetId, holder, until, at);
+  }
+
+  async releaseTargetSecret(targetId: string, holder: string): Promise<void> {
+    await publisherState.releaseTargetSecret(this.#db, targetId, holder);
   }
 
   async appendAudit(events: readonly NewAuditEvent[]): Promise<void> {

@@ -80,6 +80,12 @@ export const deliveries = pgTable(
     /** the failure code of the last attempt (publish-outcome.ts); last_error holds the words */
     lastErrorCode: text('last_error_code'),
     publishedAt: instant('published_at'),
+    /**
+     * A publisher's progress on this delivery (Instagram's container id),
+     * saved during an attempt so the next one resumes: `{ version, data }`,
+     * the post version it was made for; an edit makes it stale.
+     */
+    checkpoint: jsonb('checkpoint').$type<{ version: number; data: Record<string, string> }>(),
     /** last state change; null on rows written before this column existed */
     updatedAt: instant('updated_at'),
   },
@@ -248,4 +254,35 @@ export const outbox = pgTable(
 export const pacing = pgTable('pacing', {
   key: text('key').primaryKey(),
   nextFreeAt: instant('next_free_at').notNull(),
+});
+
+/**
+ * A target's own secret that the network rotates (X's refresh token), kept
+ * sealed (AES-256-GCM, key from ARALDO_SECRET_KEY): the database never sees
+ * it in clear. `version` makes writes compare-and-set; `leased_until` and
+ * `lease_holder` let one process at a time spend a refresh token.
+ */
+export const targetSecrets = pgTable('target_secrets', {
+  targetId: text('target_id').primaryKey(),
+  sealed: text('sealed'),
+  version: integer('version').notNull().default(0),
+  leaseHolder: text('lease_holder'),
+  leasedUntil: instant('leased_until'),
+  updatedAt: instant('updated_at').notNull(),
+});
+
+/**
+ * What a target's network last said of its credentials (Publisher.
+ * checkCredentials), for the digest's warnings: `state` valid | expired |
+ * revoked, `expires_at` when valid and known. `warned_stage` is the last
+ * warning the digest gave for this expiry (14, 3, 1 days before; 0 once
+ * expired), so each is given once; a new expiry clears it.
+ */
+export const credentialChecks = pgTable('credential_checks', {
+  targetId: text('target_id').primaryKey(),
+  state: text('state').notNull(),
+  expiresAt: instant('expires_at'),
+  detail: text('detail'),
+  checkedAt: instant('checked_at').notNull(),
+  warnedStage: integer('warned_stage'),
 });

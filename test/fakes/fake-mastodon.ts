@@ -1,6 +1,18 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import {
+  describeForm,
+  type Exchange,
+  FaultQueue,
+  imageTypeOf,
+  LoopbackHttp,
+  type ParsedForm,
+  parseJsonObject,
+  parseMultipart,
+  TestImages,
+  waitForCount,
+} from './loopback-http.ts';
+
+export { TINY_JPEG, TINY_PNG } from './loopback-http.ts';
 
 // A Mastodon instance on 127.0.0.1, as far as a publisher sees one: the three
 // calls of a post with images, and a plain web server for the images
@@ -146,37 +158,6 @@ export function fakeStatusLength(text: string): number {
   return length;
 }
 
-/** The image type of `bytes` by their first bytes, as the instance checks content; undefined when none it takes. */
-function imageTypeOf(bytes: Buffer): string | undefined {
-  if (bytes.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))) return 'image/jpeg';
-  if (bytes.subarray(0, 8).equals(Buffer.from('89504e470d0a1a0a', 'hex'))) return 'image/png';
-  if (bytes.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
-  if (
-    bytes.subarray(0, 4).toString('latin1') === 'RIFF' &&
-    bytes.subarray(8, 12).toString('latin1') === 'WEBP'
-  ) {
-    return 'image/webp';
-  }
-  return undefined;
-}
-
-/** A few bytes that pass for a PNG image, for tests. */
-export const TINY_PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-);
-
-/** A few bytes that pass for a JPEG image, for tests. */
-export const TINY_JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(60, 1)]);
-
-function headerMap(request: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}
-
 function iso6(ms: number): string {
   // Ruby's Time#iso8601(6): microseconds.
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
@@ -186,14 +167,6 @@ interface Answer {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
-}
-
-interface ImageEntry {
-  readonly bytes: Buffer;
-  readonly contentType: string;
-  readonly status: number;
-  /** sent without Content-Length (chunked) */
-  readonly chunked: boolean;
 }
 
 /**
@@ -218,16 +191,13 @@ export class FakeMastodon extends EventEmitter {
   processingPolls = 0;
   /** new uploads fail processing (a file the instance cannot convert) */
   failProcessing = false;
-  readonly #server: Server;
+  readonly #http: LoopbackHttp;
+  readonly #faults: FaultQueue<MastodonRoute, MastodonFault>;
   readonly #tokens: Map<string, FakeTokenSpec & { state: 'valid' | 'revoked' | 'expired' }>;
   readonly #now: () => number;
-  readonly #faults = new Map<MastodonRoute, MastodonFault[]>();
   readonly #idempotency = new Map<string, { statusId: string; at: number }>();
-  readonly #images = new Map<string, ImageEntry>();
-  readonly #held = new Set<() => void>();
-  readonly #sockets = new Set<Socket>();
+  readonly #images = new TestImages('<h1>Not Found</h1>');
   #nextId = 109_000_000_000_000_000n;
-  #url = '';
 
   private constructor(options: FakeMastodonOptions) {
     super();
@@ -238,31 +208,26 @@ export class FakeMastodon extends EventEmitter {
       Object.entries(tokens).map(([token, spec]) => [token, { ...spec, state: 'valid' }]),
     );
     this.#now = options.now ?? Date.now;
-    this.#server = createServer((request, response) => {
-      this.#handle(request, response).catch((error: unknown) => {
-        response.destroy(error as Error);
-      });
+    this.#http = new LoopbackHttp((exchange) => this.#handle(exchange), {
+      json: {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-cache, no-store, max-age=0, must-revalidate',
+      },
+      text: { 'content-type': 'text/html; charset=utf-8' },
     });
-    this.#server.on('connection', (socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
+    this.#faults = new FaultQueue(this.#http);
   }
 
   /** Starts an instance on 127.0.0.1, port 0. */
   static async start(options: FakeMastodonOptions = {}): Promise<FakeMastodon> {
     const fake = new FakeMastodon(options);
-    await new Promise<void>((resolve, reject) => {
-      fake.#server.once('error', reject);
-      fake.#server.listen(0, '127.0.0.1', () => resolve());
-    });
-    fake.#url = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
+    await fake.#http.listen();
     return fake;
   }
 
   /** the instance's address, a target's `baseUrl`: `http://127.0.0.1:<port>` */
   get url(): string {
-    return this.#url;
+    return this.#http.url;
   }
 
   /** the API requests of one route, in order */
@@ -279,18 +244,12 @@ export class FakeMastodon extends EventEmitter {
     bytes: Buffer,
     options: { contentType?: string; status?: number; chunked?: boolean } = {},
   ): string {
-    this.#images.set(name, {
-      bytes,
-      contentType: options.contentType ?? 'image/png',
-      status: options.status ?? 200,
-      chunked: options.chunked ?? false,
-    });
-    return `${this.#url}/images/${encodeURIComponent(name)}`;
+    return `${this.url}${this.#images.add(name, bytes, options)}`;
   }
 
   /** the next requests of `route` meet these faults, one each, in order */
   failNext(route: MastodonRoute, ...faults: MastodonFault[]): void {
-    this.#faults.set(route, [...(this.#faults.get(route) ?? []), ...faults]);
+    this.#faults.add(route, faults);
   }
 
   /** revokes a token: 401 "The access token was revoked" from now on */
@@ -307,83 +266,46 @@ export class FakeMastodon extends EventEmitter {
 
   /** answers the requests a `hold` fault is keeping */
   release(): void {
-    for (const go of this.#held) go();
-    this.#held.clear();
+    this.#http.release();
   }
 
   /** resolves once `count` requests of `route` (any route when absent) have arrived */
   waitForRequests(count: number, route?: MastodonRequestRoute): Promise<readonly ReceivedMastodonRequest[]> {
     const matching = () => (route === undefined ? this.requests : this.requestsTo(route));
-    if (matching().length >= count) return Promise.resolve(matching().slice(0, count));
-    return new Promise((resolve) => {
-      const onRequest = () => {
-        if (matching().length < count) return;
-        this.off('request', onRequest);
-        resolve(matching().slice(0, count));
-      };
-      this.on('request', onRequest);
-    });
+    return waitForCount(this, 'request', matching, count);
   }
 
   /** resolves once the instance has made `count` statuses in all (a held request's work included) */
   waitForStatuses(count: number): Promise<readonly FakeStatus[]> {
-    if (this.statuses.length >= count) return Promise.resolve(this.statuses.slice(0, count));
-    return new Promise((resolve) => {
-      const onStatus = () => {
-        if (this.statuses.length < count) return;
-        this.off('status', onStatus);
-        resolve(this.statuses.slice(0, count));
-      };
-      this.on('status', onStatus);
-    });
+    return waitForCount(this, 'status', () => this.statuses, count);
   }
 
   /** stops listening and cuts every open connection */
   async close(): Promise<void> {
-    this.release();
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.#http.close();
   }
 
-  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks);
-    const headers = headerMap(request);
-    const method = request.method ?? '';
-    const path = (request.url ?? '').split('?')[0] ?? '';
+  async #handle(exchange: Exchange): Promise<void> {
+    const { method, path, headers, raw } = exchange;
     const route = routeOf(method, path);
     const form = route === 'media_upload' ? await parseMultipart(headers['content-type'], raw) : undefined;
-    const fields = route === 'status' ? parseFields(headers['content-type'], raw) : describeForm(form);
+    const fields =
+      route === 'status'
+        ? parseFields(headers['content-type'], raw)
+        : form === undefined
+          ? {}
+          : describeForm(form, (file) => ({ name: file.name, type: file.type, size: file.size }));
     const received: ReceivedMastodonRequest = { method, path, route, headers, fields, status: 0 };
+    exchange.track(received);
     this.requests.push(received);
     this.emit('request', received);
 
-    const send = (answer: Answer) => {
-      // A slow instance finishes its work even when the client has gone; only the answer is lost.
-      if (request.socket.destroyed) return;
-      received.status = answer.status;
-      if (typeof answer.body === 'string' || Buffer.isBuffer(answer.body)) {
-        response.writeHead(answer.status, { 'content-type': 'text/html; charset=utf-8', ...answer.headers });
-        response.end(answer.body);
-        return;
-      }
-      response.writeHead(answer.status, {
-        'content-type': 'application/json; charset=utf-8',
-        'cache-control': 'no-cache, no-store, max-age=0, must-revalidate',
-        ...answer.headers,
-      });
-      response.end(JSON.stringify(answer.body));
-    };
+    const send = (answer: Answer) => exchange.reply(answer.status, answer.body, answer.headers);
 
-    if (route === 'image') return this.#serveImage(path, response, received);
+    if (route === 'image') return this.#images.serve(exchange);
     if (route === 'other') return send({ status: 404, body: RAILS_404 });
 
-    let fault = this.#faults.get(route)?.shift();
-    if (fault?.kind === 'hold') {
-      await new Promise<void>((resolve) => this.#held.add(resolve));
-      fault = undefined;
-    }
+    const fault = await this.#faults.take(route);
     if (fault?.kind === 'status') {
       const body = fault.body ?? '';
       return send({
@@ -408,13 +330,8 @@ export class FakeMastodon extends EventEmitter {
       });
     }
     const answer = this.#answer(route, headers, fields, form, path);
-    if (fault?.kind === 'drop') {
-      // Without `processed`, the work is simply never kept.
-      if (fault.processed ?? true) this.#answered(answer);
-      request.socket.destroy();
-      return;
-    }
-    this.#answered(answer);
+    // Without `processed`, a dropped request's work is simply never kept.
+    if (!exchange.settle(fault, () => this.#answered(answer))) return;
     if (fault?.kind === 'late') {
       const { ms } = fault;
       await new Promise((resolve) => setTimeout(resolve, ms));
@@ -535,7 +452,7 @@ export class FakeMastodon extends EventEmitter {
       language: typeof fields.language === 'string' ? fields.language : null,
       mediaIds,
       idempotencyKey: key,
-      url: `${this.#url}/@${account}/${id}`,
+      url: `${this.url}/@${account}/${id}`,
     };
     return {
       answer: { status: 200, body: this.#statusEntity(status) },
@@ -560,42 +477,13 @@ export class FakeMastodon extends EventEmitter {
     }
   }
 
-  #serveImage(path: string, response: ServerResponse, received: ReceivedMastodonRequest): void {
-    const image = this.#images.get(decodeURIComponent(path.slice('/images/'.length)));
-    if (!image) {
-      received.status = 404;
-      response.writeHead(404, { 'content-type': 'text/html' });
-      response.end('<h1>Not Found</h1>');
-      return;
-    }
-    received.status = image.status;
-    if (image.status !== 200) {
-      response.writeHead(image.status, { 'content-type': 'text/html' });
-      response.end(`<h1>${image.status}</h1>`);
-      return;
-    }
-    if (image.chunked) {
-      response.writeHead(200, { 'content-type': image.contentType, 'transfer-encoding': 'chunked' });
-      const piece = 1024 * 1024;
-      for (let at = 0; at < image.bytes.length; at += piece)
-        response.write(image.bytes.subarray(at, at + piece));
-      response.end();
-      return;
-    }
-    response.writeHead(200, {
-      'content-type': image.contentType,
-      'content-length': String(image.bytes.length),
-    });
-    response.end(image.bytes);
-  }
-
   #newId(): string {
     this.#nextId += 1n;
     return this.#nextId.toString();
   }
 
   #mediaEntity(media: FakeMedia, processed: boolean): Record<string, unknown> {
-    const base = `${this.#url}/system/media_attachments/files/${media.id}`;
+    const base = `${this.url}/system/media_attachments/files/${media.id}`;
     return {
       id: media.id,
       type: 'image',
@@ -618,7 +506,7 @@ export class FakeMastodon extends EventEmitter {
       spoiler_text: '',
       visibility: status.visibility,
       language: status.language,
-      uri: `${this.#url}/users/${status.account}/statuses/${status.id}`,
+      uri: `${this.url}/users/${status.account}/statuses/${status.id}`,
       url: status.url,
       content: `<p>${status.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`,
       application: { name: 'Araldo', website: null },
@@ -655,51 +543,11 @@ function routeOf(method: string, path: string): MastodonRequestRoute {
   return 'other';
 }
 
-/** A parsed multipart body, with each file's bytes. */
-type ParsedForm = FormData & { readonly bytes: Map<File, Buffer> };
-
-/** Parses a multipart/form-data body (undici's parser, as a Rack one would); undefined when it is not one. */
-async function parseMultipart(contentType: string | undefined, raw: Buffer): Promise<ParsedForm | undefined> {
-  if (!contentType?.startsWith('multipart/form-data')) return undefined;
-  try {
-    const form = await new Request('http://fake.invalid/', {
-      method: 'POST',
-      headers: { 'content-type': contentType },
-      body: raw,
-    }).formData();
-    const bytes = new Map<File, Buffer>();
-    for (const value of form.values()) {
-      if (value instanceof File) bytes.set(value, Buffer.from(await value.arrayBuffer()));
-    }
-    return Object.assign(form, { bytes });
-  } catch {
-    return undefined;
-  }
-}
-
-/** The fields of a multipart form for the record: text as is, a file as {name, type, size}. */
-function describeForm(form: ParsedForm | undefined): Record<string, unknown> {
-  if (form === undefined) return {};
-  const fields: Record<string, unknown> = {};
-  for (const [name, value] of form.entries()) {
-    fields[name] = value instanceof File ? { name: value.name, type: value.type, size: value.size } : value;
-  }
-  return fields;
-}
-
 /** The fields of a JSON or form-urlencoded body (`media_ids[]` gathered into `media_ids`). */
 function parseFields(contentType: string | undefined, raw: Buffer): Record<string, unknown> {
-  const text = raw.toString('utf8');
-  if (contentType?.startsWith('application/json')) {
-    try {
-      const json: unknown = JSON.parse(text);
-      return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
-    } catch {
-      return {};
-    }
-  }
+  if (contentType?.startsWith('application/json')) return parseJsonObject(raw);
   const fields: Record<string, unknown> = {};
-  for (const [name, value] of new URLSearchParams(text)) {
+  for (const [name, value] of new URLSearchParams(raw.toString('utf8'))) {
     if (name.endsWith('[]')) {
       const key = name.slice(0, -2);
       fields[key] = [...((fields[key] as string[] | undefined) ?? []), value];

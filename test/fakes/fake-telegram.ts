@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type Exchange, FaultQueue, LoopbackHttp, parseMultipart, waitForCount } from './loopback-http.ts';
 
 // The Telegram Bot API on 127.0.0.1, as much of it as a channel publisher
 // uses, written from the API's documentation (core.telegram.org/bots/api) and
@@ -153,20 +152,15 @@ const badRequest = (what: string) => new BotApiError(400, `Bad Request: ${what}`
 /** Resolves after `ms`: the wait of a `late` answer. */
 const late = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function headerOf(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
-
 /** Parameters from a body the way the Bot API server reads them; values that are no strings are JSON-encoded. */
 async function paramsOf(
-  request: IncomingMessage,
+  contentType: string | undefined,
   raw: Buffer,
   url: URL,
 ): Promise<{ params: Record<string, string>; uploads: Record<string, number> }> {
   const params: Record<string, string> = Object.fromEntries(url.searchParams);
   const uploads: Record<string, number> = {};
-  const type = (headerOf(request, 'content-type') ?? '').toLowerCase();
+  const type = (contentType ?? '').toLowerCase();
   if (raw.length === 0) return { params, uploads };
   if (type.startsWith('application/json')) {
     let json: unknown;
@@ -184,11 +178,8 @@ async function paramsOf(
   } else if (type.startsWith('application/x-www-form-urlencoded')) {
     for (const [key, value] of new URLSearchParams(raw.toString('utf8'))) params[key] = value;
   } else if (type.startsWith('multipart/form-data')) {
-    const form = await new Request('http://fake/', {
-      method: 'POST',
-      headers: { 'content-type': headerOf(request, 'content-type') ?? '' },
-      body: raw,
-    }).formData();
+    const form = await parseMultipart(contentType, raw);
+    if (form === undefined) throw badRequest('invalid request body');
     for (const [key, value] of form) {
       if (typeof value === 'string') params[key] = value;
       else uploads[key] = value.size;
@@ -212,45 +203,31 @@ export class FakeTelegram extends EventEmitter {
   /** what Telegram gets when it fetches a photo URL; URLs not listed are fine images */
   readonly photoFates = new Map<string, PhotoFate>();
   readonly #channels = new Map<number, FakeChannel>();
-  readonly #server: Server;
-  readonly #faults: TelegramFault[] = [];
-  readonly #held = new Set<() => void>();
-  readonly #sockets = new Set<Socket>();
+  readonly #http: LoopbackHttp;
+  /** one queue: the Bot API's faults meet the next requests whatever their method */
+  readonly #faults: FaultQueue<'any', TelegramFault>;
   readonly #fileIds = new Set<string>();
   #token: string;
   #revoked = false;
   #nextMessageId = 100;
-  #url = '';
 
   private constructor(token: string) {
     super();
     this.#token = token;
-    this.#server = createServer((request, response) => {
-      this.#handle(request, response).catch((error: unknown) => {
-        response.destroy(error as Error);
-      });
-    });
-    this.#server.on('connection', (socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
+    this.#http = new LoopbackHttp((exchange) => this.#handle(exchange));
+    this.#faults = new FaultQueue(this.#http);
   }
 
   /** Starts the fake on 127.0.0.1, port 0, for the bot with `token`. */
   static async start(options: { token: string }): Promise<FakeTelegram> {
     const fake = new FakeTelegram(options.token);
-    await new Promise<void>((resolve, reject) => {
-      fake.#server.once('error', reject);
-      fake.#server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const { port } = fake.#server.address() as AddressInfo;
-    fake.#url = `http://127.0.0.1:${port}`;
+    await fake.#http.listen();
     return fake;
   }
 
   /** the base URL a target's `baseUrl` names: `http://127.0.0.1:<port>` */
   get url(): string {
-    return this.#url;
+    return this.#http.url;
   }
 
   /** makes a channel known; the bot's standing in it may change later (`channel(id).bot = …`) */
@@ -272,87 +249,57 @@ export class FakeTelegram extends EventEmitter {
 
   /** the next requests meet these faults, one each, in order */
   failNext(...faults: TelegramFault[]): void {
-    this.#faults.push(...faults);
+    this.#faults.add('any', faults);
   }
 
   /** answers the requests a `hold` fault is keeping */
   release(): void {
-    for (const go of this.#held) go();
-    this.#held.clear();
+    this.#http.release();
   }
 
   /** resolves once `count` requests in all have arrived (counting those already there) */
   waitForRequests(count: number): Promise<readonly FakeTelegramRequest[]> {
-    if (this.requests.length >= count) return Promise.resolve(this.requests.slice(0, count));
-    return new Promise((resolve) => {
-      const onRequest = () => {
-        if (this.requests.length < count) return;
-        this.off('request', onRequest);
-        resolve(this.requests.slice(0, count));
-      };
-      this.on('request', onRequest);
-    });
+    return waitForCount(this, 'request', () => this.requests, count);
   }
 
   /** resolves once `count` messages in all were published (counting those already there) */
   waitForMessages(count: number): Promise<readonly FakeChannelMessage[]> {
-    if (this.messages.length >= count) return Promise.resolve(this.messages.slice(0, count));
-    return new Promise((resolve) => {
-      const onMessage = () => {
-        if (this.messages.length < count) return;
-        this.off('message', onMessage);
-        resolve(this.messages.slice(0, count));
-      };
-      this.on('message', onMessage);
-    });
+    return waitForCount(this, 'message', () => this.messages, count);
   }
 
   /** stops listening and cuts every open connection */
   async close(): Promise<void> {
-    this.release();
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await this.#http.close();
   }
 
-  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks);
-    const url = new URL(request.url ?? '/', this.#url);
+  async #handle(exchange: Exchange): Promise<void> {
+    const { request } = exchange;
+    const url = new URL(request.url ?? '/', this.url);
     const route = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
+    const contentType = exchange.headers['content-type'];
     const received: FakeTelegramRequest = {
       at: Date.now(),
-      httpMethod: request.method ?? '',
+      httpMethod: exchange.method,
       path: request.url ?? '',
       token: route?.[1],
       method: route?.[2]?.toLowerCase(),
-      contentType: headerOf(request, 'content-type'),
+      contentType,
       params: {},
       status: 0,
     };
     let parsed: Awaited<ReturnType<typeof paramsOf>> | BotApiError;
     try {
-      parsed = await paramsOf(request, raw, url);
+      parsed = await paramsOf(contentType, exchange.raw, url);
     } catch (error) {
       parsed = error instanceof BotApiError ? error : badRequest('invalid request body');
     }
     if (!(parsed instanceof BotApiError)) Object.assign(received.params, parsed.params);
+    exchange.track(received);
     this.requests.push(received);
     this.emit('request', received);
 
-    const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      // A slow server finishes its work even when the client has gone; only the answer is lost.
-      if (request.socket.destroyed) return;
-      received.status = status;
-      const text = typeof body === 'string' ? body : JSON.stringify(body);
-      response.writeHead(status, {
-        'content-type': typeof body === 'string' ? 'text/html' : 'application/json',
-        ...headers,
-      });
-      response.end(text);
-    };
     const fail = (error: BotApiError, parameters?: Readonly<Record<string, number>>) =>
-      answer(error.status, {
+      exchange.reply(error.status, {
         ok: false,
         error_code: error.status,
         description: error.description,
@@ -364,20 +311,16 @@ export class FakeTelegram extends EventEmitter {
     }
     if (route[1] !== this.#token || this.#revoked) return fail(new BotApiError(401, 'Unauthorized'));
 
-    let fault = this.#faults.shift();
-    while (fault?.kind === 'delay' || fault?.kind === 'hold') {
-      if (fault.kind === 'delay') {
-        const { ms } = fault;
-        await new Promise((resolve) => setTimeout(resolve, ms));
-      } else {
-        await new Promise<void>((resolve) => this.#held.add(resolve));
-      }
+    let fault = await this.#faults.take('any');
+    if (fault?.kind === 'delay') {
+      const { ms } = fault;
+      await new Promise((resolve) => setTimeout(resolve, ms));
       fault = undefined;
     }
     if (fault?.kind === 'error')
       return fail(new BotApiError(fault.status, fault.description), fault.parameters);
     if (fault?.kind === 'rate_limited') {
-      return answer(
+      return exchange.reply(
         429,
         {
           ok: false,
@@ -388,31 +331,22 @@ export class FakeTelegram extends EventEmitter {
         fault.header === false ? {} : { 'retry-after': String(fault.retryAfter) },
       );
     }
-    if (fault?.kind === 'http') return answer(fault.status, fault.body, { ...fault.headers });
+    if (fault?.kind === 'http') return exchange.reply(fault.status, fault.body, fault.headers);
     if (parsed instanceof BotApiError) return fail(parsed);
 
-    if (fault?.kind === 'drop' && fault.processed === false) {
-      request.socket.destroy();
-      return;
-    }
+    if (fault?.kind === 'drop' && fault.processed === false) return exchange.drop();
     let result: unknown;
     try {
       result = this.#call(route[2]?.toLowerCase() ?? '', parsed.params, parsed.uploads);
     } catch (error) {
-      if (fault?.kind === 'drop') {
-        request.socket.destroy();
-        return;
-      }
+      if (fault?.kind === 'drop') return exchange.drop();
       if (fault?.kind === 'late') await late(fault.ms);
       if (error instanceof BotApiError) return fail(error);
       throw error;
     }
     if (fault?.kind === 'late') await late(fault.ms);
-    if (fault?.kind === 'drop') {
-      request.socket.destroy();
-      return;
-    }
-    return answer(200, { ok: true, result });
+    if (fault?.kind === 'drop') return exchange.drop();
+    return exchange.reply(200, { ok: true, result });
   }
 
   #call(method: string, params: Record<string, string>, uploads: Record<string, number>): unknown {

@@ -1,4 +1,4 @@
-import type { Publisher, PublishRequest } from '../../src/core/ports.ts';
+import type { CredentialCheck, PublishCheckpoint, Publisher, PublishRequest } from '../../src/core/ports.ts';
 import type { PublishOutcome } from '../../src/core/publish-outcome.ts';
 
 /**
@@ -12,6 +12,13 @@ export class InMemoryPublisher implements Publisher {
   readonly #script: PublishOutcome[] = [];
   /** when set, publish waits for this before answering (to hold a claim open) */
   gate: Promise<void> | undefined;
+  /** when set, publish saves this checkpoint before waiting on the gate, and records whether it was stored */
+  checkpointToSave: PublishCheckpoint | undefined;
+  readonly checkpointsSaved: boolean[] = [];
+  /** what checkCredentials answers; unknown when not set */
+  credentials: CredentialCheck = { kind: 'unknown', detail: 'not scripted' };
+  /** how many times checkCredentials was asked */
+  credentialChecks = 0;
 
   constructor(options: { idempotent?: boolean; idempotencyWindowMs?: number } = {}) {
     this.idempotent = options.idempotent ?? false;
@@ -25,10 +32,17 @@ export class InMemoryPublisher implements Publisher {
 
   async publish(request: PublishRequest): Promise<PublishOutcome> {
     this.requests.push(request);
+    if (this.checkpointToSave)
+      this.checkpointsSaved.push(await request.saveCheckpoint(this.checkpointToSave));
     if (this.gate) await this.gate;
     const next = this.#script.shift();
     if (next) return next;
     const remoteId = `remote-${this.requests.length}`;
     return { kind: 'published', remoteId, url: `https://example.test/${request.target.id}/${remoteId}` };
+  }
+
+  async checkCredentials(): Promise<CredentialCheck> {
+    this.credentialChecks += 1;
+    return this.credentials;
   }
 }

@@ -19,6 +19,7 @@ import { type FakeBlueskyAccount, FakeBlueskyPds } from '../fakes/fake-bluesky-p
 import { RecordingLogger } from '../fakes/recording-logger.ts';
 import { pngOf } from '../support/png.ts';
 import { publishRequestFor } from '../support/publish-request.ts';
+import { testPublisherContext } from '../support/publisher-context.ts';
 
 // The `bluesky` network against a loopback PDS speaking XRPC, through the
 // real fetch; test/pds/ runs the same publisher against a real PDS.
@@ -771,7 +772,7 @@ describe('the bluesky network definition', () => {
     const publisher = network?.create?.(
       { ...targetFor(pds), baseUrl: `${pds.url}/` },
       {
-        publicUrl: () => '',
+        ...testPublisherContext(),
         logger: new RecordingLogger(),
       },
     );
@@ -780,21 +781,21 @@ describe('the bluesky network definition', () => {
     expect(() =>
       blueskyNetwork.create(
         { id: 'x', network: 'bluesky', displayName: 'x', credentials: {} },
-        { publicUrl: () => '', logger: new RecordingLogger() },
+        testPublisherContext({ logger: new RecordingLogger() }),
       ),
     ).toThrow(/Bluesky needs credentials identifier/);
     // The app password goes in every request: plain http only on this machine or a private network.
     expect(() =>
       blueskyNetwork.create(
         { ...targetFor(pds), baseUrl: 'http://pds.comune.example.it' },
-        { publicUrl: () => '', logger: new RecordingLogger() },
+        testPublisherContext({ logger: new RecordingLogger() }),
       ),
     ).toThrow(/baseUrl must be https/);
     for (const baseUrl of ['http://10.0.0.7:2583', 'http://pds:2583', 'http://[fd00::1]:2583']) {
       expect(
         blueskyNetwork.create(
           { ...targetFor(pds), baseUrl },
-          { publicUrl: () => '', logger: new RecordingLogger() },
+          testPublisherContext({ logger: new RecordingLogger() }),
         ).idempotent,
       ).toBe(true);
     }
@@ -809,7 +810,7 @@ describe('the bluesky network definition', () => {
       credentials: { identifier: COMUNE.handle, appPassword: COMUNE.appPassword },
     };
     const publisher = blueskyNetwork.create(target, {
-      publicUrl: () => '',
+      ...testPublisherContext(),
       logger: new RecordingLogger(),
       fetch: (input) => {
         const url = String(input);

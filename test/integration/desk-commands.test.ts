@@ -330,7 +330,7 @@ describe(`the desk's commands on ${testDriver}`, () => {
       await h.tick();
       expect(await stateOf(h, n)).toBe('failed');
       expect((await h.store.getPost(h.team.id, n))?.deliveries[0]?.lastError).toBe(
-        IT['failure.token_revoked'](),
+        IT['failure.token_revoked']({ detail: '' }),
       );
 
       h.clock.set('2026-11-21T10:30:00Z');

@@ -298,7 +298,11 @@ describe(`the desk on ${testDriver}`, () => {
       expect(entry?.deliveries.map((d) => d.state)).toEqual(['published', 'failed']);
       const thread = h.chat.thread(n);
       expect(thread).toContain(
-        IT['publish.failed']({ target: 'X del Comune', reason: IT['failure.token_revoked'](), number: n }),
+        IT['publish.failed']({
+          target: 'X del Comune',
+          reason: IT['failure.token_revoked']({ detail: '' }),
+          number: n,
+        }),
       );
     });
 

@@ -104,7 +104,7 @@ describe(`the daily digest on ${testDriver}`, () => {
           `  ${IT['digest.waiting_item']({ number: newest, author: 'editor', age: '30 min', excerpt: 'Bozza da rivedere.' })} https://chat.test/card-${newest}`,
           '',
           IT['digest.failed'](),
-          `  ${IT['digest.failed_item']({ number: failed, target: 'X del Comune', reason: IT['failure.token_revoked']() })}`,
+          `  ${IT['digest.failed_item']({ number: failed, target: 'X del Comune', reason: IT['failure.token_revoked']({ detail: '' }) })}`,
           '',
           IT['digest.yesterday'](),
           `  #${published} → Sito istituzionale: https://example.test/sito/remote-2`,

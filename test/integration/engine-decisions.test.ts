@@ -4,6 +4,8 @@ import type { AuditAction, AuditEvent, NewAuditEvent } from '../../src/core/audi
 import type { ClaimedOwedMessage, NewOwedMessage, OwedCompletion } from '../../src/core/owed-message.ts';
 import type {
   ClaimedDelivery,
+  CredentialState,
+  CredentialStatus,
   DeliveryCompletion,
   DeliveryWithPost,
   NewPost,
@@ -13,6 +15,7 @@ import type {
   Publisher,
   PublishRequest,
   Store,
+  StoredCheckpoint,
 } from '../../src/core/ports.ts';
 import type { Post, PostImage, PostState } from '../../src/core/post.ts';
 import type { PublishOutcome } from '../../src/core/publish-outcome.ts';
@@ -335,6 +338,26 @@ class ObservedStore implements Store {
   }
   claimNotice(postId: string, key: string, at: Date): Promise<boolean> {
     return this.#inner.claimNotice(postId, key, at);
+  }
+  saveDeliveryCheckpoint(
+    deliveryId: string,
+    claimToken: string,
+    checkpoint: StoredCheckpoint,
+  ): Promise<boolean> {
+    return this.#inner.saveDeliveryCheckpoint(deliveryId, claimToken, checkpoint);
+  }
+  recordCredentialCheck(
+    targetId: string,
+    check: { readonly state: CredentialState; readonly expiresAt: Date | undefined; readonly detail: string },
+    at: Date,
+  ): Promise<void> {
+    return this.#inner.recordCredentialCheck(targetId, check, at);
+  }
+  listCredentialStatus(targetIds: readonly string[]): Promise<readonly CredentialStatus[]> {
+    return this.#inner.listCredentialStatus(targetIds);
+  }
+  markCredentialWarned(targetId: string, stage: number, expiresAt: Date | undefined): Promise<void> {
+    return this.#inner.markCredentialWarned(targetId, stage, expiresAt);
   }
   async appendAudit(events: readonly NewAuditEvent[]): Promise<void> {
     for (const event of events) this.#maybeFail('appendAudit', event.action);

@@ -53,6 +53,8 @@ function request(overrides: Partial<PublishRequest> = {}): PublishRequest {
     publishedAt: new Date('2026-11-21T10:00:00Z'),
     proposedAt: new Date('2026-11-21T09:00:00Z'),
     approval: async () => approvalOf(TARGET),
+    checkpoint: undefined,
+    saveCheckpoint: async () => true,
     ...overrides,
   };
 }

@@ -24,6 +24,7 @@ import {
 } from '../fakes/fake-mastodon.ts';
 import { RecordingLogger } from '../fakes/recording-logger.ts';
 import { publishRequestFor } from '../support/publish-request.ts';
+import { testPublisherContext } from '../support/publisher-context.ts';
 
 // The `mastodon` network against a fake instance on loopback (no Mastodon
 // server can be installed here: /work/shared/notes/networks.md), through the
@@ -560,7 +561,7 @@ describe('the mastodon network definition', () => {
     expect(network).toBe(mastodonNetwork);
     expect(network?.idempotent).toBe(true);
     const target = targetFor(fake);
-    const publisher = network?.create?.(target, { publicUrl: () => '', logger: new RecordingLogger() });
+    const publisher = network?.create?.(target, testPublisherContext({ logger: new RecordingLogger() }));
     expect(publisher?.idempotent).toBe(true);
     const outcome = await publisher?.publish(publishRequestFor(target, TEAM), new AbortController().signal);
     expect(outcome).toMatchObject({ kind: 'published', url: `${fake.url}/@comune/${fake.statuses[0]?.id}` });
@@ -573,7 +574,7 @@ describe('the mastodon network definition', () => {
       baseUrl: 'https://mastodon.comune.example.it/',
     };
     const publisher = mastodonNetwork.create(target, {
-      publicUrl: () => '',
+      ...testPublisherContext(),
       logger: new RecordingLogger(),
       fetch: (input) => {
         seen.push(String(input));
@@ -597,7 +598,7 @@ describe('the mastodon network definition', () => {
       displayName: 'Comune',
       credentials: { accessToken: 'abc' },
     };
-    const context = { publicUrl: () => '', logger: new RecordingLogger() };
+    const context = testPublisherContext({ logger: new RecordingLogger() });
     expect(() => mastodonNetwork.create(base, context)).toThrow(
       'target comune-masto: a mastodon target needs "baseUrl": the address of its Mastodon instance, e.g. "baseUrl": "https://mastodon.uno"',
     );
@@ -639,6 +640,7 @@ describe('configuration of a mastodon target', () => {
       id: 'comune-masto',
       network: 'mastodon',
       displayName: 'comune-masto',
+      networkTitle: 'Mastodon',
       baseUrl: 'https://mastodon.uno',
       credentials: { accessToken: 'vE3Q-x_9' },
       pacing: { minIntervalMs: 60_000, maxInFlight: 1 },

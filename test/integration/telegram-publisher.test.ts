@@ -14,6 +14,7 @@ import { telegramNetwork } from '../../src/publish/telegram/network.ts';
 import { FakeTelegram, TELEGRAM_ERRORS } from '../fakes/fake-telegram.ts';
 import { RecordingLogger } from '../fakes/recording-logger.ts';
 import { publishRequestFor } from '../support/publish-request.ts';
+import { testPublisherContext } from '../support/publisher-context.ts';
 
 // The `telegram` network against a fake Bot API on loopback, through the real
 // fetch. The fake's answers come from the Bot API's docs and its server's
@@ -63,7 +64,7 @@ function targetFor(baseUrl: string | undefined, chatId = '@comune_allerte', botT
 }
 
 function publisherFor(target: Target, logger = new RecordingLogger()): Publisher {
-  return telegramNetwork.create(target, { publicUrl: () => '', logger });
+  return telegramNetwork.create(target, { ...testPublisherContext(), logger });
 }
 
 async function publishTo(
@@ -436,7 +437,7 @@ describe('TelegramPublisher', () => {
       const logger = new RecordingLogger();
       const target = targetFor(undefined);
       const publisher = telegramNetwork.create(target, {
-        publicUrl: () => '',
+        ...testPublisherContext(),
         logger,
         fetch: (input) =>
           Promise.reject(
@@ -495,7 +496,7 @@ describe('the telegram network definition', () => {
     const definition = networkNamed('telegram');
     expect(definition?.create).toBeDefined();
     const target = targetFor(`${fake.url}/`);
-    const publisher = definition?.create?.(target, { publicUrl: () => '', logger: new RecordingLogger() });
+    const publisher = definition?.create?.(target, testPublisherContext({ logger: new RecordingLogger() }));
     expect(publisher?.idempotent).toBe(false);
     expect(
       await publisher?.publish(publishRequestFor(target, TEAM), new AbortController().signal),
@@ -507,7 +508,7 @@ describe('the telegram network definition', () => {
     const seen: string[] = [];
     const target = targetFor(undefined);
     const publisher = telegramNetwork.create(target, {
-      publicUrl: () => '',
+      ...testPublisherContext(),
       logger: new RecordingLogger(),
       fetch: (input) => {
         seen.push(String(input));
@@ -531,7 +532,7 @@ describe('the telegram network definition', () => {
   });
 
   it('refuses a plain-http baseUrl on a public host, where the token would travel in clear', () => {
-    const context = { publicUrl: () => '', logger: new RecordingLogger() };
+    const context = testPublisherContext({ logger: new RecordingLogger() });
     expect(() => telegramNetwork.create(targetFor('http://bot-api.example.org'), context)).toThrow(AppError);
     expect(() => telegramNetwork.create(targetFor('http://bot-api.example.org'), context)).toThrow(
       /must be https/,

@@ -12,6 +12,7 @@ import { WebhookPublisher } from '../../src/publish/webhook/webhook-publisher.ts
 import { FakeWebhookReceiver, type ReceivedWebhook } from '../fakes/fake-webhook-receiver.ts';
 import { RecordingLogger } from '../fakes/recording-logger.ts';
 import { approvalOf } from '../support/publish-request.ts';
+import { testPublisherContext } from '../support/publisher-context.ts';
 
 // The `webhook` network against a real HTTP receiver on loopback, through
 // the real fetch. Signatures follow Standard Webhooks 1.0.0
@@ -57,6 +58,8 @@ function requestFor(target: Target, overrides: Partial<PublishRequest> = {}): Pu
     publishedAt: new Date('2026-11-21T09:00:00Z'),
     proposedAt: new Date('2026-11-20T15:30:00Z'),
     approval: async () => approvalOf(target),
+    checkpoint: undefined,
+    saveCheckpoint: async () => true,
     ...overrides,
   };
 }
@@ -400,7 +403,7 @@ describe('the webhook network definition', () => {
   it('creates a publisher from a target’s credentials that publishes to the receiver', async () => {
     const receiver = await startReceiver();
     const target = targetFor(receiver.url);
-    const publisher = webhookNetwork.create(target, { publicUrl: () => '', logger: new RecordingLogger() });
+    const publisher = webhookNetwork.create(target, testPublisherContext({ logger: new RecordingLogger() }));
     expect(publisher.idempotent).toBe(true);
     expect(await publisher.publish(requestFor(target), new AbortController().signal)).toMatchObject({
       kind: 'published',
@@ -412,7 +415,7 @@ describe('the webhook network definition', () => {
     const seen: string[] = [];
     const target = targetFor('https://www.comune.example.it/araldo/hook');
     const publisher = webhookNetwork.create(target, {
-      publicUrl: () => '',
+      ...testPublisherContext(),
       logger: new RecordingLogger(),
       fetch: (input) => {
         seen.push(String(input));

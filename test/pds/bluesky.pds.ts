@@ -10,6 +10,7 @@ import type { Team } from '../../src/core/team.ts';
 import { blueskyNetwork } from '../../src/publish/bluesky/network.ts';
 import { recordKeyFor } from '../../src/publish/bluesky/record-key.ts';
 import { publishRequestFor } from '../support/publish-request.ts';
+import { testPublisherContext } from '../support/publisher-context.ts';
 
 // Araldo's Bluesky publisher against a real PDS: @atproto/dev-env starts the
 // reference PDS and a PLC directory in this process, on loopback, storing in
@@ -97,7 +98,7 @@ function targetOf(network: TestNetworkNoAppView, account: Account): Target {
 
 function publisherOf(network: TestNetworkNoAppView, account: Account, send?: typeof fetch): Publisher {
   return blueskyNetwork.create(targetOf(network, account), {
-    publicUrl: () => '',
+    ...testPublisherContext(),
     logger: silent,
     ...(send ? { fetch: send } : {}),
   });

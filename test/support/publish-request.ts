@@ -36,6 +36,8 @@ export function publishRequestFor(
     publishedAt: new Date('2026-11-21T09:00:00Z'),
     proposedAt: new Date('2026-11-20T15:30:00Z'),
     approval: async () => approvalOf(target),
+    checkpoint: undefined,
+    saveCheckpoint: async () => true,
     ...overrides,
   };
 }

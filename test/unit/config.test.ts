@@ -39,6 +39,7 @@ describe('loadConfig', () => {
         id: 'sito',
         network: 'feed',
         displayName: 'Sito istituzionale',
+        networkTitle: 'The feed',
         credentials: {},
         pacing: { minIntervalMs: 0, maxInFlight: 4 },
       },
@@ -58,6 +59,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: '',
         SLACK_API_URL: '',
         ARALDO_CLOCK_START: '',
+        ARALDO_SECRET_KEY: '',
         PORT: '',
       },
       '/srv/araldo',
@@ -190,6 +192,52 @@ describe('loadConfig', () => {
     });
     expect(notAFeed.ok || notAFeed.error).toEqual([
       'targets[0].feed: only targets of network feed have a feed (this one is webhook)',
+    ]);
+  });
+
+  it('refuses settings on a network that takes none', () => {
+    const loaded = loadConfig({
+      ARALDO_CONFIG: configFile({
+        teams: [{ id: 'social', chat: 'shell', channel: 'social', approvers: ['capo'] }],
+        targets: [{ id: 'sito', network: 'feed', settings: { pageId: '123' } }],
+      }),
+    });
+    expect(loaded.ok || loaded.error).toEqual(['targets[0].settings: feed takes no settings']);
+  });
+
+  it('reads ARALDO_SECRET_KEY as 32 bytes in hex or base64, and never quotes it', () => {
+    const hex = 'a'.repeat(64);
+    const fromHex = loadConfig({ ARALDO_SECRET_KEY: hex });
+    expect(fromHex.ok && fromHex.value.secretKey?.toString('hex')).toBe(hex);
+    expect(fromHex.ok && fromHex.value.secrets).toContain(hex);
+    const base64 = Buffer.alloc(32, 7).toString('base64');
+    const fromBase64 = loadConfig({ ARALDO_SECRET_KEY: base64 });
+    expect(fromBase64.ok && fromBase64.value.secretKey).toEqual(Buffer.alloc(32, 7));
+    const short = loadConfig({ ARALDO_SECRET_KEY: 'abc123-not-a-key' });
+    expect(short.ok).toBe(false);
+    expect(short.ok || short.error.join()).toMatch(/ARALDO_SECRET_KEY must be 32 random bytes/);
+    expect(short.ok || short.error.join()).not.toContain('abc123');
+    expect(loadConfig({}).ok && loadConfig({}).ok).toBe(true);
+  });
+
+  it('asks for ARALDO_SECRET_KEY with the file’s other problems when a network keeps rotated tokens', () => {
+    const loaded = loadConfig({
+      ARALDO_CONFIG: configFile({
+        teams: [{ id: 'social', chat: 'shell', channel: 'social', approvers: ['capo'] }],
+        targets: [
+          { id: 'sito', network: 'feed' },
+          {
+            id: 'comune-x',
+            network: 'x',
+            credentials: { clientId: 'X_CLIENT_ID', refreshToken: 'X_REFRESH_TOKEN' },
+          },
+        ],
+      }),
+      X_CLIENT_ID: 'client',
+      X_REFRESH_TOKEN: 'seed',
+    });
+    expect(loaded.ok || loaded.error).toEqual([
+      'targets[1] (comune-x): X rotates its refresh token, which Araldo keeps sealed in the database: set ARALDO_SECRET_KEY to 32 random bytes (openssl rand -hex 32; README, section "X")',
     ]);
   });
 

@@ -18,7 +18,7 @@ function rulesFor(network: Network): NetworkRules {
   return definition.rules;
 }
 
-const checkContent = (network: Network, text: string, images: number) =>
+const checkContent = (network: Network, text: string, images: number | readonly { url: string }[]) =>
   checkRules(rulesFor(network), text, images);
 const measure = (network: Network, text: string, images: number) =>
   measureRules(rulesFor(network), text, images);
@@ -57,6 +57,7 @@ describe('the rules of each network', () => {
       instagram: [2200, 2200, 'characters', true, 10, 30],
       x: [280, 280, 'weighted', false, 4, undefined],
       linkedin: [3000, 3000, 'characters', false, 20, undefined],
+      tiktok: [4000, 4000, 'utf16', true, 35, undefined],
     });
   });
 });
@@ -203,8 +204,8 @@ describe('checkContent', () => {
     ]);
   });
 
-  it('accepts a text-only post on every network but Instagram', () => {
-    for (const network of NETWORKS.filter((n) => n !== 'instagram')) {
+  it('accepts a text-only post on every network but Instagram and TikTok', () => {
+    for (const network of NETWORKS.filter((n) => n !== 'instagram' && n !== 'tiktok')) {
       expect(checkContent(network, 'Avviso: uffici chiusi il 2 giugno.', 0), network).toEqual([]);
     }
   });
@@ -214,6 +215,37 @@ describe('checkContent', () => {
     expect(checkContent('telegram', 'Foto', 2)).toEqual([{ code: 'too_many_images', max: 1, given: 2 }]);
     expect(checkContent('instagram', 'Foto', 11)).toEqual([{ code: 'too_many_images', max: 10, given: 11 }]);
     expect(checkContent('linkedin', 'Foto', 20)).toEqual([]);
+    expect(checkContent('tiktok', 'Foto', 36)).toEqual([{ code: 'too_many_images', max: 35, given: 36 }]);
+  });
+
+  it('counts mentions where the network limits them, and leaves e-mail addresses alone', () => {
+    const mentions = (n: number) => Array.from({ length: n }, (_, i) => `@ente_${i}`).join(' ');
+    expect(checkContent('instagram', `Grazie a ${mentions(20)} e a ufficio@comune.it`, 1)).toEqual([]);
+    expect(checkContent('instagram', `Grazie a ${mentions(21)}`, 1)).toEqual([
+      { code: 'too_many_mentions', max: 20, given: 21 },
+    ]);
+    expect(checkContent('x', `Grazie a ${mentions(30)}`, 0)).toEqual([]);
+  });
+
+  it('refuses an image format the network does not take, read from the URL when it names one', () => {
+    const image = (url: string) => ({ url });
+    expect(
+      checkContent('tiktok', 'Foto', [
+        image('https://www.comune.example.it/img/piazza.jpg'),
+        image('https://www.comune.example.it/img/mappa.PNG?v=2'),
+        image('https://www.comune.example.it/media/12345'),
+      ]),
+    ).toEqual([
+      {
+        code: 'image_format',
+        url: 'https://www.comune.example.it/img/mappa.PNG?v=2',
+        format: 'png',
+        accepted: ['jpeg', 'webp'],
+      },
+    ]);
+    expect(checkContent('mastodon', 'Foto', [image('https://www.comune.example.it/img/mappa.png')])).toEqual(
+      [],
+    );
   });
 
   it('accepts 30 hashtags on Instagram and refuses 31', () => {

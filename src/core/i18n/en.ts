@@ -36,6 +36,9 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'propose.image_required': (p) => `${p.target} needs at least one image: add img:URL|alt text.`,
   'propose.too_many_images': (p) => `${p.target} takes at most ${p.max} images, you gave ${p.given}.`,
   'propose.too_many_hashtags': (p) => `${p.target} takes at most ${p.max} hashtags, you used ${p.given}.`,
+  'propose.too_many_mentions': (p) => `${p.target} takes at most ${p.max} mentions (@), you used ${p.given}.`,
+  'propose.image_format': (p) =>
+    `${p.target} does not take ${p.format} images (${p.url}): only ${p.accepted}. Convert the image or use another one.`,
   'propose.image_without_alt': (p) =>
     `The image ${p.url} has no alt text. Public bodies must publish accessible content: write img:URL|description of the image.`,
   'propose.image_bad_url': (p) => `The image address is not valid: ${p.url}. Use an http or https address.`,
@@ -122,6 +125,11 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'schedule.at': (p) => `Scheduled for ${p.when}.`,
   'schedule.now': () => 'Publishing it now.',
   'publish.published': (p) => `Published on ${p.target}: ${p.url}`,
+  'publish.published_no_link': (p) => `Sent to ${p.target}.`,
+  'publish.note.private': (p) =>
+    `⚠️ On ${p.target} the post is visible to the account only: the network has not reviewed the app yet and publishes privately until then. Make it public from the app, or ask the administrator to complete the review.`,
+  'publish.note.awaiting_creator': (p) =>
+    `📥 The post is in the inbox of ${p.target}: someone must finish and publish it from the phone app.`,
   'publish.late': (p) =>
     `Published ${p.minutes} minutes later than ${p.when}: Araldo was not running at that time.`,
   'publish.retrying': (p) =>
@@ -130,9 +138,10 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
     `Publishing on ${p.target} failed: ${p.reason}. Once the problem is solved, type /araldo retry ${p.number}.`,
   'publish.unknown': (p) =>
     `I do not know whether the post reached ${p.target}: ${p.reason}. Check the account: if it is missing, type /araldo retry ${p.number}.`,
-  'failure.token_expired': () => "the access token has expired: Araldo's administrator must renew it",
-  'failure.token_revoked': () =>
-    "the access token was revoked or is not valid: Araldo's administrator must connect the account again",
+  'failure.token_expired': (p) =>
+    `the access token has expired: Araldo's administrator must renew it${p.detail ? ` (see Araldo's README, section “${p.detail}”)` : ''}`,
+  'failure.token_revoked': (p) =>
+    `the access token was revoked or is not valid: Araldo's administrator must connect the account again${p.detail ? ` (see Araldo's README, section “${p.detail}”)` : ''}`,
   'failure.permission_missing': (p) =>
     `the account lacks a permission${p.detail ? ` (${p.detail})` : ''}: the administrator must grant it to the app`,
   'failure.content_refused': (p) =>
@@ -197,6 +206,13 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'audit.digest_sent': () => 'digest sent',
   'audit.edit_detail': (p) => `before: "${p.before}" → now: "${p.after}"`,
   'digest.title': (p) => `☀️ Digest for ${p.date}`,
+  'digest.credentials': () => '🔑 Access to renew:',
+  'digest.credentials_expiring': (p) =>
+    `${p.target}: access expires ${p.days === 1 ? 'within a day' : `in ${p.days} days`} (${p.when}). Araldo's administrator must renew it before then, or publishing stops (see Araldo's README, section “${p.guide}”).`,
+  'digest.credentials_expired': (p) =>
+    `${p.target}: access has expired and publishing is stopped. Araldo's administrator must renew it (see Araldo's README, section “${p.guide}”).`,
+  'digest.credentials_revoked': (p) =>
+    `${p.target}: access was revoked or is no longer valid and publishing is stopped. Araldo's administrator must connect the account again (see Araldo's README, section “${p.guide}”).`,
   'digest.today': () => 'Scheduled today:',
   'digest.waiting': () => 'Waiting for a decision:',
   'digest.waiting_item': (p) => `#${p.number} by ${p.author}, for ${p.age}: ${p.excerpt}`,

@@ -56,6 +56,10 @@ export const it = {
     `${p.target} accetta al massimo ${p.max} immagini, ne hai indicate ${p.given}.`,
   'propose.too_many_hashtags': (p: { target: string; max: number; given: number }) =>
     `${p.target} accetta al massimo ${p.max} hashtag, ne hai usati ${p.given}.`,
+  'propose.too_many_mentions': (p: { target: string; max: number; given: number }) =>
+    `${p.target} accetta al massimo ${p.max} menzioni (@), ne hai usate ${p.given}.`,
+  'propose.image_format': (p: { target: string; url: string; format: string; accepted: string }) =>
+    `${p.target} non accetta immagini ${p.format} (${p.url}): accetta solo ${p.accepted}. Converti l'immagine o usane un'altra.`,
   'propose.image_without_alt': (p: { url: string }) =>
     `L'immagine ${p.url} non ha un testo alternativo. È un obbligo di accessibilità per gli enti pubblici: scrivi img:URL|descrizione dell'immagine.`,
   'propose.image_bad_url': (p: { url: string }) =>
@@ -153,6 +157,11 @@ export const it = {
   'schedule.at': (p: { when: string }) => `Programmata per ${p.when}.`,
   'schedule.now': () => 'La pubblico subito.',
   'publish.published': (p: { target: string; url: string }) => `Pubblicata su ${p.target}: ${p.url}`,
+  'publish.published_no_link': (p: { target: string }) => `Inviata a ${p.target}.`,
+  'publish.note.private': (p: { target: string }) =>
+    `⚠️ Su ${p.target} il post è visibile solo all'account: l'app non è ancora verificata dal social, che per ora pubblica solo in privato. Rendilo pubblico dall'app, o chiedi all'amministratore di completare la verifica.`,
+  'publish.note.awaiting_creator': (p: { target: string }) =>
+    `📥 Il post è nella casella di ${p.target}: va completato e pubblicato a mano dall'app sul telefono.`,
   'publish.late': (p: { minutes: number; when: string }) =>
     `Pubblicazione in ritardo di ${p.minutes} minuti rispetto a ${p.when}: Araldo era fermo a quell'ora.`,
   'publish.retrying': (p: { target: string; reason: string; when: string }) =>
@@ -163,9 +172,10 @@ export const it = {
     `Non so se il post è arrivato su ${p.target}: ${p.reason}. Controlla l'account: se manca, scrivi /araldo riprova ${p.number}.`,
   // Failure codes (publish-outcome.ts) in words, each with what to do; `detail`
   // is the network's own reason or the missing permission, '' when none.
-  'failure.token_expired': () => "il token di accesso è scaduto: l'amministratore di Araldo deve rinnovarlo",
-  'failure.token_revoked': () =>
-    "il token di accesso è stato revocato o non è valido: l'amministratore di Araldo deve ricollegare l'account",
+  'failure.token_expired': (p: { detail: string }) =>
+    `il token di accesso è scaduto: l'amministratore di Araldo deve rinnovarlo${p.detail ? ` (istruzioni nel README di Araldo, sezione «${p.detail}»)` : ''}`,
+  'failure.token_revoked': (p: { detail: string }) =>
+    `il token di accesso è stato revocato o non è valido: l'amministratore di Araldo deve ricollegare l'account${p.detail ? ` (istruzioni nel README di Araldo, sezione «${p.detail}»)` : ''}`,
   'failure.permission_missing': (p: { detail: string }) =>
     `all'account manca un permesso${p.detail ? ` (${p.detail})` : ''}: l'amministratore deve concederlo all'app`,
   'failure.content_refused': (p: { detail: string }) =>
@@ -235,6 +245,13 @@ export const it = {
   'audit.digest_sent': () => 'riepilogo inviato',
   'audit.edit_detail': (p: { before: string; after: string }) => `prima: "${p.before}" → ora: "${p.after}"`,
   'digest.title': (p: { date: string }) => `☀️ Riepilogo di ${p.date}`,
+  'digest.credentials': () => '🔑 Accessi da rinnovare:',
+  'digest.credentials_expiring': (p: { target: string; days: number; when: string; guide: string }) =>
+    `${p.target}: l'accesso scade ${p.days === 1 ? 'entro domani' : `tra ${p.days} giorni`} (${p.when}). L'amministratore di Araldo deve rinnovarlo prima, o le pubblicazioni si fermeranno (istruzioni nel README di Araldo, sezione «${p.guide}»).`,
+  'digest.credentials_expired': (p: { target: string; guide: string }) =>
+    `${p.target}: l'accesso è scaduto e le pubblicazioni non partono. L'amministratore di Araldo deve rinnovarlo (istruzioni nel README di Araldo, sezione «${p.guide}»).`,
+  'digest.credentials_revoked': (p: { target: string; guide: string }) =>
+    `${p.target}: l'accesso è stato revocato o non è più valido e le pubblicazioni non partono. L'amministratore di Araldo deve ricollegare l'account (istruzioni nel README di Araldo, sezione «${p.guide}»).`,
   'digest.today': () => 'Oggi in programma:',
   'digest.waiting': () => 'In attesa di una decisione:',
   'digest.waiting_item': (p: { number: number; age: string; author: string; excerpt: string }) =>

@@ -37,6 +37,7 @@ const credentials = z.strictObject({
  */
 export const blueskyNetwork: PublishingNetwork = Object.freeze<PublishingNetwork>({
   name: 'bluesky',
+  title: 'Bluesky',
   credentials,
   // app.bsky.feed.post lexicon: text maxGraphemes 300 (and maxLength 3000 UTF-8
   // bytes, reached only by texts averaging over 10 bytes a grapheme, which this

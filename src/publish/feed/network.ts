@@ -10,6 +10,7 @@ import { FeedPublisher } from './feed-publisher.ts';
  */
 export const feedNetwork: PublishingNetwork = Object.freeze<PublishingNetwork>({
   name: 'feed',
+  title: 'The feed',
   // Nothing to authenticate: the feed is Araldo's own document.
   credentials: z.strictObject({}),
   // The feed carries whatever we give it; 10 images is our own bound, to keep

@@ -1,4 +1,4 @@
-import { readCapped } from '../response-body.ts';
+import { readAnswerBody } from '../response-body.ts';
 /** An image ready to upload: its bytes, its MIME type, a file name whose extension matches it. */
 export interface ImageFile {
   readonly bytes: Uint8Array<ArrayBuffer>;
@@ -103,13 +103,7 @@ export class MastodonApi {
       signal,
       redirect: 'manual',
     });
-    let body: string | undefined;
-    try {
-      body = await readCapped(response, MAX_RESPONSE_BYTES);
-    } catch {
-      // The status is known; only the body was lost.
-      body = undefined;
-    }
+    const body = await readAnswerBody(response, MAX_RESPONSE_BYTES);
     return {
       status: response.status,
       body,

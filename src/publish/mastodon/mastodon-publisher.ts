@@ -1,15 +1,19 @@
 import type { Logger, Publisher, PublishRequest } from '../../core/ports.ts';
 import type { PublishOutcome } from '../../core/publish-outcome.ts';
+import type { Attempted } from '../attempted.ts';
+import { endedPublication } from '../ended-publication.ts';
+import { downloadImage } from '../image-download.ts';
+import { fromImageProblem, refuseBeforeSending } from '../image-outcome.ts';
 import { describeRequestError } from '../request-error.ts';
-import { downloadImage } from './image-download.ts';
 import { type ApiAnswer, MastodonApi } from './mastodon-api.ts';
 import {
   fromApiAnswer,
-  fromImageProblem,
   fromRequestFailure,
   fromStatusCreated,
+  IMAGE_RULES,
+  IMAGE_TYPES,
+  MAX_IMAGE_BYTES,
   type OutcomeContext,
-  refuseBeforeSending,
   type Step,
 } from './outcome.ts';
 
@@ -51,11 +55,6 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** How a step that may fail ended: its value, or the outcome the publication ends with. */
-type Attempted<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly outcome: PublishOutcome };
-
 /**
  * The `mastodon` network: each image fetched and uploaded with its alt text
  * (POST /api/v2/media), waited for until the instance has processed it (GET
@@ -85,7 +84,7 @@ export class MastodonPublisher implements Publisher {
 
   async publish(request: PublishRequest, signal: AbortSignal): Promise<PublishOutcome> {
     const language = request.team.language;
-    const refused = refuseBeforeSending(request.images, language);
+    const refused = refuseBeforeSending(request.images, IMAGE_RULES, language);
     if (refused) return refused;
     if (signal.aborted) return { kind: 'unavailable', detail: 'the attempt’s time ran out before sending' };
 
@@ -123,15 +122,28 @@ export class MastodonPublisher implements Publisher {
     signal: AbortSignal,
   ): Promise<Attempted<string>> {
     const language = request.team.language;
-    const file = await downloadImage(image.url, position, { fetch: this.#options.fetch ?? fetch, signal });
-    if (!file.ok) return { ok: false, outcome: fromImageProblem(file.error, position, language) };
+    const file = await downloadImage(image.url, {
+      fetch: this.#options.fetch ?? fetch,
+      signal,
+      maxBytes: MAX_IMAGE_BYTES,
+      accepts: IMAGE_TYPES,
+    });
+    if (!file.ok) {
+      return { ok: false, outcome: fromImageProblem(file.error, position, IMAGE_RULES, language) };
+    }
+    // The multipart file part needs a name; its extension follows the bytes, not the URL.
+    const upload = {
+      bytes: file.value.bytes,
+      type: file.value.type,
+      name: `araldo-${position}.${file.value.ext}`,
+    };
 
     const context = this.#context(request, position);
     const uploaded = await this.#send(
       'media_upload',
       request,
       signal,
-      (s) => this.#api.uploadMedia(file.value, image.alt, s),
+      (s) => this.#api.uploadMedia(upload, image.alt, s),
       position,
     );
     if (!uploaded.ok) return uploaded;
@@ -211,13 +223,7 @@ export class MastodonPublisher implements Publisher {
 
   /** Logs a publication that did not go through, then hands its outcome back. */
   #ended(request: PublishRequest, outcome: PublishOutcome): PublishOutcome {
-    if (outcome.kind !== 'published') {
-      this.#options.logger.warn(
-        { delivery: request.deliveryId, outcome: outcome.kind, detail: outcome.detail },
-        'mastodon publication did not go through',
-      );
-    }
-    return outcome;
+    return endedPublication(this.#options.logger, 'mastodon', request, outcome);
   }
 }
 

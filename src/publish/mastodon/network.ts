@@ -25,6 +25,7 @@ const credentials = z.strictObject({
  */
 export const mastodonNetwork: PublishingNetwork = Object.freeze<PublishingNetwork>({
   name: 'mastodon',
+  title: 'Mastodon',
   credentials,
   // Mastodon default instance configuration: statuses.max_characters 500,
   // characters_reserved_per_url 23, max_media_attachments 4. An instance may

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Language } from '../../core/language.ts';
-import type { PublishOutcome, RejectionCode } from '../../core/publish-outcome.ts';
+import type { PublishOutcome } from '../../core/publish-outcome.ts';
 import { oneLine, parseJson } from '../answer-text.ts';
-import type { RequestFailure } from '../request-error.ts';
-import type { ImageProblem } from './image-download.ts';
+import type { ImageType } from '../image-download.ts';
+import { aboutImage, type ImageRules } from '../image-outcome.ts';
+import { rejected } from '../rejected.ts';
+import { fromUnansweredRequest, type RequestFailure } from '../request-error.ts';
 import type { ApiAnswer } from './mastodon-api.ts';
 
 // Mastodon's answers, from its source (app/controllers/api/base_controller.rb,
@@ -36,6 +38,36 @@ const MIN_RATE_LIMIT_WAIT_MS = 1_000;
 export const MAX_DESCRIPTION_LENGTH = 1_500;
 /** Status::MEDIA_ATTACHMENTS_LIMIT: the most attachments one status may carry. */
 export const MAX_MEDIA_ATTACHMENTS = 4;
+/**
+ * The largest image Mastodon accepts by default: MediaAttachment::IMAGE_LIMIT,
+ * 16 megabytes in Rails' units (16 × 1024 × 1024 bytes). An instance may set
+ * MAX_IMAGE_SIZE otherwise; Araldo keeps to the default.
+ */
+export const MAX_IMAGE_BYTES = 16 * 1024 * 1024;
+/**
+ * The image types Mastodon accepts (MediaAttachment IMAGE_MIME_TYPES in 4.x),
+ * recognised by their first bytes, as the instance does (it checks the
+ * content, not the name).
+ */
+export const IMAGE_TYPES: readonly ImageType[] = [
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/heic',
+  'image/heif',
+  'image/avif',
+];
+
+/** What Mastodon takes of a post's images, for the outcomes that refuse one (image-outcome.ts). */
+export const IMAGE_RULES: ImageRules = {
+  network: 'Mastodon',
+  maxImages: MAX_MEDIA_ATTACHMENTS,
+  maxAltLength: MAX_DESCRIPTION_LENGTH,
+  maxBytes: MAX_IMAGE_BYTES,
+  sizeLimit: 'network',
+  formats: { it: 'JPEG, PNG, GIF, WebP, HEIC o AVIF', en: 'JPEG, PNG, GIF, WebP, HEIC or AVIF' },
+};
 
 const ENDPOINT_OF: Readonly<Record<Step, string>> = {
   media_upload: 'POST /api/v2/media',
@@ -53,23 +85,9 @@ const SCOPE_OF: Readonly<Record<Step, string>> = {
 const WORDS = {
   it: {
     scope: (scope: string) => `il token non ha l'ambito ${scope}`,
-    image: (n: number, what: string) => `immagine ${n}: ${what}`,
-    badUrl: "l'indirizzo non è un URL http o https",
-    imageStatus: (status: number) => `il suo indirizzo risponde HTTP ${status}`,
-    tooBig: (mb: string | undefined) =>
-      mb === undefined
-        ? 'è più grande del limite di 16 MB di Mastodon'
-        : `pesa ${mb} MB, oltre il limite di 16 MB di Mastodon`,
-    notImage: (type: string) =>
-      `non è un'immagine JPEG, PNG, GIF, WebP, HEIC o AVIF (il server la dichiara ${type})`,
-    unreachable: (code: string) => `il server dell'immagine non risponde (${code})`,
     refusedImage: (reason: string | undefined) =>
       `l'istanza Mastodon l'ha rifiutata${reason === undefined ? '' : `: ${reason}`}`,
     tooLargeForInstance: "l'istanza Mastodon la rifiuta perché troppo grande (HTTP 413)",
-    altTooLong: (n: number, length: number) =>
-      `il testo alternativo dell'immagine ${n} ha ${length} caratteri, Mastodon ne accetta al massimo ${MAX_DESCRIPTION_LENGTH}`,
-    tooManyImages: (count: number) =>
-      `Mastodon accetta al massimo ${MAX_MEDIA_ATTACHMENTS} immagini per post, questo ne ha ${count}`,
     noApi: (host: string) => `nessuna API Mastodon su ${host} (HTTP 404): controlla "baseUrl"`,
     redirect: (host: string, to: string | undefined) =>
       `${host} rimanda altrove${to === undefined ? '' : ` (a ${to})`}: in "baseUrl" va l'indirizzo finale dell'istanza`,
@@ -82,23 +100,9 @@ const WORDS = {
   },
   en: {
     scope: (scope: string) => `the token lacks the ${scope} scope`,
-    image: (n: number, what: string) => `image ${n}: ${what}`,
-    badUrl: 'its address is no http or https URL',
-    imageStatus: (status: number) => `its address answers HTTP ${status}`,
-    tooBig: (mb: string | undefined) =>
-      mb === undefined
-        ? "it is larger than Mastodon's 16 MB limit"
-        : `it weighs ${mb} MB, over Mastodon's 16 MB limit`,
-    notImage: (type: string) =>
-      `not a JPEG, PNG, GIF, WebP, HEIC or AVIF image (its server calls it ${type})`,
-    unreachable: (code: string) => `its server does not answer (${code})`,
     refusedImage: (reason: string | undefined) =>
       `the Mastodon instance refused it${reason === undefined ? '' : `: ${reason}`}`,
     tooLargeForInstance: 'the Mastodon instance refuses it as too large (HTTP 413)',
-    altTooLong: (n: number, length: number) =>
-      `the alt text of image ${n} has ${length} characters, Mastodon takes at most ${MAX_DESCRIPTION_LENGTH}`,
-    tooManyImages: (count: number) =>
-      `Mastodon takes at most ${MAX_MEDIA_ATTACHMENTS} images per post, this one has ${count}`,
     noApi: (host: string) => `no Mastodon API at ${host} (HTTP 404): check "baseUrl"`,
     redirect: (host: string, to: string | undefined) =>
       `${host} redirects elsewhere${to === undefined ? '' : ` (to ${to})`}: "baseUrl" must be the instance's final address`,
@@ -150,14 +154,6 @@ export function rateLimitWaitMs(answer: ApiAnswer, now: Date): number | undefine
   return bound(reset - (Number.isNaN(serverNow) ? now.getTime() : serverNow));
 }
 
-function rejected(
-  code: RejectionCode,
-  detail: string,
-  networkReason: string | undefined,
-): Extract<PublishOutcome, { kind: 'rejected' }> {
-  return { kind: 'rejected', code, detail, ...(networkReason === undefined ? {} : { networkReason }) };
-}
-
 /**
  * The outcome of an answer that is not the step's success: 401 an invalid
  * token (`token_expired` when the instance says it expired, else
@@ -175,7 +171,7 @@ export function fromApiAnswer(answer: ApiAnswer, step: Step, context: OutcomeCon
   const because = reason === undefined ? '' : `: ${reason}`;
   const host = new URL(context.instanceUrl).host;
   const image = context.image ?? 0;
-  const onImage = (what: string) => words.image(image, what);
+  const onImage = (what: string) => aboutImage(image, what, context.language);
   const logged = `${ENDPOINT_OF[step]} answered HTTP ${status}${because}`;
   const isMedia = step !== 'status';
 
@@ -293,67 +289,6 @@ export function fromStatusCreated(answer: ApiAnswer, context: OutcomeContext): P
   return { kind: 'published', remoteId: id, url };
 }
 
-/** The outcome of an image that could not be fetched or is not one Mastodon takes. Pure. */
-export function fromImageProblem(problem: ImageProblem, image: number, language: Language): PublishOutcome {
-  const words = WORDS[language];
-  const refused = (what: string, detail: string) =>
-    rejected('media_unreachable', `image ${image}: ${detail}`, words.image(image, what));
-  switch (problem.kind) {
-    case 'aborted':
-      return { kind: 'unavailable', detail: `image ${image}: the attempt's time ran out while fetching it` };
-    case 'bad_url':
-      return refused(words.badUrl, 'not an http(s) URL');
-    case 'http_status':
-      // The image's server failing or busy for now (a deploy, a rate limit) is worth another try.
-      if (problem.status >= 500 || problem.status === 408 || problem.status === 429) {
-        return { kind: 'unavailable', detail: `image ${image}: its URL answered HTTP ${problem.status}` };
-      }
-      return refused(words.imageStatus(problem.status), `its URL answered HTTP ${problem.status}`);
-    case 'too_big': {
-      const mb = problem.bytes === undefined ? undefined : (problem.bytes / (1024 * 1024)).toFixed(1);
-      return refused(words.tooBig(mb), `larger than 16 MB (${problem.bytes ?? 'more than declared'} bytes)`);
-    }
-    case 'not_an_image':
-      return refused(
-        words.notImage(problem.contentType),
-        `not an image Mastodon accepts (${problem.contentType})`,
-      );
-    case 'unreachable':
-      // A refused or dropped connection to the image's server is usually over in minutes.
-      return { kind: 'unavailable', detail: `image ${image}: could not be fetched (${problem.code})` };
-  }
-}
-
-/**
- * What a post Mastodon cannot take says before anything is sent: more
- * than 4 images, or an alt text over 1500 characters (Rails counts code
- * points). Undefined when the post fits. Pure.
- */
-export function refuseBeforeSending(
-  images: readonly { readonly alt: string }[],
-  language: Language,
-): PublishOutcome | undefined {
-  const words = WORDS[language];
-  if (images.length > MAX_MEDIA_ATTACHMENTS) {
-    return rejected(
-      'content_refused',
-      `${images.length} images, over ${MAX_MEDIA_ATTACHMENTS}`,
-      words.tooManyImages(images.length),
-    );
-  }
-  for (const [index, image] of images.entries()) {
-    const length = [...image.alt].length;
-    if (length > MAX_DESCRIPTION_LENGTH) {
-      return rejected(
-        'content_refused',
-        `image ${index + 1}: alt text of ${length} characters, over ${MAX_DESCRIPTION_LENGTH}`,
-        words.altTooLong(index + 1, length),
-      );
-    }
-  }
-  return undefined;
-}
-
 /**
  * The outcome of a request that got no answer. Before the status is sent
  * nothing public exists (an upload alone publishes nothing, and unattached
@@ -369,18 +304,9 @@ export function fromRequestFailure(
   image?: number,
 ): PublishOutcome {
   const where = step === 'status' ? 'the status' : `image ${image ?? 0} (${ENDPOINT_OF[step]})`;
-  if (step !== 'status' || failure.notSent) {
-    const why = aborted ? 'the attempt’s time ran out' : `could not reach the instance (${failure.code})`;
-    return { kind: 'unavailable', detail: `${where}: ${why}; nothing was published` };
-  }
-  if (aborted) {
-    return {
-      kind: 'unknown',
-      detail: 'no answer to the status within the attempt’s time: it may be published',
-    };
-  }
-  return {
-    kind: 'unknown',
-    detail: `the connection broke before the instance answered the status (${failure.code}): it may be published`,
-  };
+  return fromUnansweredRequest(
+    { network: 'the instance', where, publication: 'the status', publishing: step === 'status' },
+    failure,
+    aborted,
+  );
 }

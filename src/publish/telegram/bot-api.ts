@@ -1,4 +1,4 @@
-import { readCapped } from '../response-body.ts';
+import { readAnswerBody } from '../response-body.ts';
 /** Telegram's own Bot API server; a target's `baseUrl` replaces it (a local Bot API server, tests). */
 export const DEFAULT_BOT_API_URL = 'https://api.telegram.org';
 
@@ -58,13 +58,7 @@ export class BotApi {
       signal,
       redirect: 'manual',
     });
-    let body: string | undefined;
-    try {
-      body = await readCapped(response, MAX_RESPONSE_BYTES);
-    } catch {
-      // The status is known; only the body was lost.
-      body = undefined;
-    }
+    const body = await readAnswerBody(response, MAX_RESPONSE_BYTES);
     return { status: response.status, body, retryAfter: response.headers.get('retry-after') };
   }
 

@@ -42,6 +42,7 @@ function baseUrlOf(targetId: string, baseUrl: string | undefined): string {
 /** A Telegram channel, published to by a bot that is one of its administrators. */
 export const telegramNetwork: PublishingNetwork = Object.freeze<PublishingNetwork>({
   name: 'telegram',
+  title: 'Telegram',
   credentials,
   // Bot API: sendMessage text 1-4096 characters and sendPhoto caption 0-1024,
   // both "after entities parsing", counted in UTF-16 code units (message.ts).

@@ -22,6 +22,7 @@ const credentials = z.strictObject({
  */
 export const webhookNetwork: PublishingNetwork = Object.freeze<PublishingNetwork>({
   name: 'webhook',
+  title: 'The webhook',
   credentials,
   // The webhook carries whatever we give it; 10 images is our own bound, to
   // keep a body reasonable (the spec advises small payloads; images go as URLs).

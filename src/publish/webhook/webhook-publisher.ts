@@ -1,7 +1,7 @@
 import { AppError } from '../../core/app-error.ts';
 import type { Logger, PublishApproval, Publisher, PublishRequest } from '../../core/ports.ts';
 import type { PublishOutcome } from '../../core/publish-outcome.ts';
-import { readCapped } from '../response-body.ts';
+import { readAnswerBody } from '../response-body.ts';
 import { fromReceiverAnswer, fromRequestError } from './outcome.ts';
 import { toWebhookPayload } from './payload.ts';
 import { signMessage } from './signature.ts';
@@ -89,13 +89,8 @@ export class WebhookPublisher implements Publisher {
       this.#options.logger.warn({ delivery: request.deliveryId, err: error }, 'webhook request failed');
       return outcome;
     }
-    let text: string | undefined;
-    try {
-      text = await readCapped(response, MAX_RESPONSE_BYTES);
-    } catch {
-      // The status is known; only the body was lost (a 2xx still counts as delivered).
-      text = undefined;
-    }
+    // A body that breaks off after the status is lost alone: a 2xx still counts as delivered.
+    const text = await readAnswerBody(response, MAX_RESPONSE_BYTES);
     return fromReceiverAnswer(
       { status: response.status, retryAfter: response.headers.get('retry-after'), body: text },
       { webhookId: id, language: request.team.language, now: now() },
