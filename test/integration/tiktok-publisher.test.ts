@@ -607,6 +607,24 @@ describe('TikTokPublisher', () => {
   });
 
   describe('tokens', () => {
+    it('when a waited-out lease lets two processes spend the same token, the loser takes the winner’s pair', async () => {
+      const setup = await setUp();
+      // A lease whose wait ran out: the second process goes ahead while the first still refreshes.
+      const unguarded = Object.assign(setup.secrets, { exclusively: <T>(fn: () => Promise<T>) => fn() });
+      setup.fake.failNext('token', { kind: 'hold' });
+      const slow = publisherFor(setup.target, setup.clock, unguarded).publish(
+        requestFor(setup),
+        new AbortController().signal,
+      );
+      await expect.poll(() => setup.fake.requestsTo('token').length).toBe(1);
+      const fast = publisherFor(setup.target, setup.clock, unguarded);
+      expect((await fast.publish(requestFor(setup), new AbortController().signal)).kind).toBe('published');
+      setup.fake.release();
+      // TikTok refuses the slow one's spent seed; it finds the fast one's pair and publishes with it.
+      expect((await slow).kind).toBe('published');
+      expect(setup.fake.publications).toHaveLength(2);
+    });
+
     it('keeps the rotated pair in the target’s secrets, shared by every replica', async () => {
       const setup = await setUp();
       await publish(setup, requestFor(setup));

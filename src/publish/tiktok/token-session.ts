@@ -59,7 +59,17 @@ export function readGrant(answer: TikTokAnswer): GrantReading {
   };
 }
 
-/** One TikTok account's tokens, refreshed through POST /v2/oauth/token/. */
+/** Whether the token endpoint refused the refresh token itself (spent, expired or revoked), as fromTokenAnswer reads it. Pure. */
+export function isDeadGrant(answer: TikTokAnswer): boolean {
+  return answer.errorCode === 'invalid_grant' || answer.errorCode === 'access_token_invalid';
+}
+
+/**
+ * One TikTok account's tokens, refreshed through POST /v2/oauth/token/. A
+ * dead grant is checked against the stored pair first, as X's is: another
+ * process that waited out the lease may have spent the same refresh token
+ * and stored the new pair.
+ */
 export function createTikTokTokenSession(options: TikTokTokenSessionOptions): TikTokTokenSession {
   const { api, client, ...rest } = options;
   return new RotatingToken<TikTokAnswer>({
@@ -69,5 +79,6 @@ export function createTikTokTokenSession(options: TikTokTokenSessionOptions): Ti
     defaultExpiresInS: DEFAULT_EXPIRES_IN_S,
     refresh: (refreshToken, signal) => api.refreshToken(client, refreshToken, signal),
     readGrant,
+    isDeadGrant,
   });
 }
