@@ -208,11 +208,15 @@ describe(`Instagram across a crash, on ${testDriver}`, () => {
     try {
       // The first process makes the container and keeps its id; its media_publish never reaches Meta.
       fake.failNext('media_publish', { kind: 'hold' });
+      // The dying process lives on its own clock, which stops with it: the
+      // restart's clock moving on must not time out its attempt, since a
+      // killed process records nothing.
+      const stopped = new FakeClock(START);
       const dying = createDeskHarness(database, {
         targets: [target],
-        clock,
+        clock: stopped,
         store,
-        publishers: { 'eventi-ig': publisherOf(target, store, clock, undefined) },
+        publishers: { 'eventi-ig': publisherOf(target, store, stopped, undefined) },
       });
       const reply = await dying.run(
         'editor',
@@ -220,7 +224,7 @@ describe(`Instagram across a crash, on ${testDriver}`, () => {
       );
       const number = Number(/Proposta #(\d+)/.exec(reply)?.[1]);
       await dying.react('supervisor', number, '✅');
-      await dying.desk.startDue(clock.now());
+      await dying.desk.startDue(stopped.now());
       await expect.poll(() => fake.requests.filter((r) => r.route === 'media_publish').length).toBe(1);
       expect(fake.containers).toHaveLength(1);
 
