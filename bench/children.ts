@@ -238,7 +238,11 @@ export function parseLogLine(line: string): Record<string, unknown> | undefined 
 
 /** Araldo as production runs it: `node dist/main.js`, with `env` (plus LOG_LEVEL=info, production's default). */
 export function spawnAraldo(env: Readonly<Record<string, string>>, label = 'Araldo'): Child {
-  return new Child(label, ['dist/main.js'], { LOG_LEVEL: 'info', ...env });
+  // BENCH_CPU_PROFILE=<dir> writes a V8 CPU profile of each Araldo it spawns,
+  // to see where a figure's time goes (open it in Chrome's DevTools).
+  const profileDir = process.env.BENCH_CPU_PROFILE;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  return new Child(label, [...profile, 'dist/main.js'], { LOG_LEVEL: 'info', ...env });
 }
 
 /** Resolves once Araldo has logged `Araldo is running` (Slack's route and the scheduler are up). */

@@ -1,21 +1,25 @@
 import type { Actor } from './actor.ts';
 import { describeAudit } from './audit-trail.ts';
+import { CoalescedRun } from './coalesced-run.ts';
 import { parseProposeArgs, resolveCommand } from './command-grammar.ts';
 import type { CommandReply } from './command-reply.ts';
 import { checkCredentials } from './credential-watch.ts';
 import { DeskContext, type DeskDeps } from './desk-context.ts';
 import { buildDigest, sendDueDigests } from './digest.ts';
 import { quoted } from './excerpt.ts';
+import { GroupCommit } from './group-commit.ts';
 import { helpText } from './help.ts';
 import { cancelPost, editPost, mayChange, reschedulePost, retryPost } from './manage-post.ts';
 import { DEFAULT_OUTBOX_POLICY, flushOwed, type OutboxPolicy, startOwed } from './outbox-dispatch.ts';
 import type { PostWithDeliveries } from './ports.ts';
 import {
+  type CheckedProposal,
   checkDraft,
+  checkProposal,
   type DraftProblem,
   type ProposalDraft,
   type ProposeOutcome,
-  propose,
+  recordProposals,
 } from './propose.ts';
 import {
   DEFAULT_PUBLISHING_POLICY,
@@ -210,18 +214,6 @@ function afterFirstWord(rest: string): string {
 }
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
-  propose: async (ctx, team, context, rest) => {
-    const args = parseProposeArgs(rest);
-    if (!args.ok) {
-      return {
-        text:
-          args.error.code === 'option_after_text'
-            ? ctx.msg(team, 'propose.option_after_text', { option: quoted(args.error.option) })
-            : ctx.msg(team, 'propose.bad_option', { option: quoted(args.error.option) }),
-      };
-    }
-    return propose(ctx, team, context.actor, args.value, context.eventId);
-  },
   status: (ctx, team, _context, rest) =>
     withPost(ctx, team, 'status', rest, (entry) => describeStatus(ctx, team, entry)),
   cancel: (ctx, team, context, rest) =>
@@ -257,18 +249,54 @@ async function firstTime(tx: DeskContext, postId: string, eventId: string | unde
   return eventId === undefined || tx.store.claimNotice(postId, `event:${eventId}`, tx.now());
 }
 
+/** A checked proposal waiting for the group commit, and who asked. */
+interface QueuedProposal {
+  readonly context: CommandContext;
+  readonly proposal: CheckedProposal;
+}
+
+/** Proposals stored by one decision at most: a burst's, without one transaction growing unbounded. */
+const MAX_PROPOSALS_PER_DECISION = 100;
+
 /** Builds the desk over its ports. */
 export function createDesk(
   deps: DeskDeps,
   policy: PublishingPolicy = DEFAULT_PUBLISHING_POLICY,
   outboxPolicy: OutboxPolicy = DEFAULT_OUTBOX_POLICY,
 ): Desk {
-  const ctx = new DeskContext(deps);
+  // Messages owed by a decision, and the room a sent message makes, start
+  // the next messages at once without a whole round: a burst of proposals
+  // owes hundreds of messages, and a round also claims abandoned and due
+  // deliveries and reads the next due instant, each time. Only where rounds
+  // are driven (a scheduler gives `kick`); elsewhere `flushOwed` sends.
+  const outbox = deps.kick
+    ? new CoalescedRun(
+        async () => {
+          const next = await startOwed(ctx, ctx.now(), outboxPolicy, sending);
+          if (next) deps.wake?.(next);
+        },
+        (error) => deps.logger.error({ err: error }, 'sending owed messages failed'),
+      )
+    : undefined;
+  const ctx = new DeskContext(outbox ? { ...deps, kick: () => outbox.run() } : deps);
   // Each ended attempt makes room: the scheduler runs another round to fill it.
   const publishing = new InFlight(() => deps.kick?.());
-  const sending = new InFlight(() => deps.kick?.());
+  const sending = new InFlight(() => (outbox ? outbox.run() : deps.kick?.()));
   // Every round asks whether a digest is due; once a day is owed, this process stops asking.
   const digestsOwed = new Set<string>();
+  const proposals = new GroupCommit<QueuedProposal, ProposeOutcome>(
+    (batch) =>
+      ctx.decide(async (tx) => {
+        const outcomes = await recordProposals(
+          tx,
+          batch.map((queued) => queued.proposal),
+        );
+        for (const [index, { context, proposal }] of batch.entries())
+          await owePrivateReply(tx, proposal.team, context, outcomes[index]?.text ?? '');
+        return outcomes;
+      }),
+    MAX_PROPOSALS_PER_DECISION,
+  );
 
   /** owes the typist the reply, when the chat answers privately through the outbox */
   async function owePrivateReply(tx: DeskContext, team: Team, context: CommandContext, text: string) {
@@ -284,6 +312,7 @@ export function createDesk(
     const clean = checkText(line);
     const resolved = clean.ok ? resolveCommand(line) : undefined;
     const parsed = resolved?.kind === 'command' ? resolved : undefined;
+    if (parsed?.name === 'propose') return proposeLine(team, context, parsed.rest);
     const handler = parsed && Object.hasOwn(HANDLERS, parsed.name) ? HANDLERS[parsed.name] : undefined;
     if (!parsed || !handler) {
       const text = !clean.ok
@@ -305,12 +334,53 @@ export function createDesk(
         return reply;
       });
     } catch (error) {
-      // Never a stack trace in chat: the person gets words, the log the rest.
-      deps.logger.error({ err: error, teamId: team.id, command: parsed.name }, 'command failed');
-      const text = ctx.msg(team, 'command.failed');
-      await ctx.decide((tx) => owePrivateReply(tx, team, context, text)).catch(() => undefined);
-      return { text };
+      return failed(team, context, parsed.name, error);
     }
+  }
+
+  async function failed(
+    team: Team,
+    context: CommandContext,
+    name: string,
+    error: unknown,
+  ): Promise<CommandReply> {
+    // Never a stack trace in chat: the person gets words, the log the rest.
+    deps.logger.error({ err: error, teamId: team.id, command: name }, 'command failed');
+    const text = ctx.msg(team, 'command.failed');
+    await ctx.decide((tx) => owePrivateReply(tx, team, context, text)).catch(() => undefined);
+    return { text };
+  }
+
+  /** `/propose …` typed: its options read, then proposeChecked */
+  async function proposeLine(team: Team, context: CommandContext, rest: string): Promise<CommandReply> {
+    try {
+      const args = parseProposeArgs(rest);
+      if (args.ok) return await proposeChecked(team, context, args.value);
+      const text =
+        args.error.code === 'option_after_text'
+          ? ctx.msg(team, 'propose.option_after_text', { option: quoted(args.error.option) })
+          : ctx.msg(team, 'propose.bad_option', { option: quoted(args.error.option) });
+      await ctx.decide((tx) => owePrivateReply(tx, team, context, text));
+      return { text };
+    } catch (error) {
+      return failed(team, context, 'propose', error);
+    }
+  }
+
+  /**
+   * Checks a proposal outside any transaction, then hands it to the group
+   * commit: proposals arriving together (a burst of slash commands) are
+   * stored in one decision, with their cards and the proposers' answers.
+   */
+  async function proposeChecked(
+    team: Team,
+    context: CommandContext,
+    draft: ProposalDraft,
+  ): Promise<ProposeOutcome> {
+    const checked = checkProposal(ctx, team, context.actor, draft, context.eventId);
+    if (checked.ok) return proposals.submit({ context, proposal: checked.proposal });
+    await ctx.decide((tx) => owePrivateReply(tx, team, context, checked.outcome.text));
+    return checked.outcome;
   }
 
   function locate(team: Team, locator: PostLocator): Promise<PostWithDeliveries | undefined> {
@@ -402,13 +472,8 @@ export function createDesk(
     return team;
   }
 
-  async function proposeDraft(context: CommandContext, draft: ProposalDraft): Promise<ProposeOutcome> {
-    const team = teamOrThrow(context.teamId);
-    return ctx.decide(async (tx) => {
-      const outcome = await propose(tx, team, context.actor, draft, context.eventId);
-      await owePrivateReply(tx, team, context, outcome.text);
-      return outcome;
-    });
+  function proposeDraft(context: CommandContext, draft: ProposalDraft): Promise<ProposeOutcome> {
+    return proposeChecked(teamOrThrow(context.teamId), context, draft);
   }
 
   function earlier(a: Date | undefined, b: Date | undefined): Date | undefined {
@@ -462,6 +527,7 @@ export function createDesk(
     flushOwed: () => flushOwed(ctx, outboxPolicy, sending),
     idle: async () => {
       await publishing.idle();
+      await outbox?.idle();
       await sending.idle();
     },
     sendDueDigests: () => sendDueDigests(ctx, deps.teams, digestsOwed),

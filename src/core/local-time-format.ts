@@ -1,6 +1,6 @@
-import { IANAZone } from 'luxon';
 import { AppError } from './app-error.ts';
 import type { Language } from './language.ts';
+import { ianaZone } from './time-zone.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -84,15 +84,8 @@ interface LocalFields {
   readonly offset: number;
 }
 
-function zoneFor(timeZone: string): IANAZone {
-  if (!IANAZone.isValidZone(timeZone)) {
-    throw new AppError('config_invalid', `Unknown IANA time zone: ${JSON.stringify(timeZone)}`);
-  }
-  return IANAZone.create(timeZone) as IANAZone;
-}
-
 function localFields(at: Date, timeZone: string): LocalFields {
-  const zone = zoneFor(timeZone);
+  const zone = ianaZone(timeZone);
   const ms = at.getTime();
   const offset = zone.offset(ms);
   const local = new Date(ms + offset * MINUTE_MS);

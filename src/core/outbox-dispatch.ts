@@ -290,14 +290,11 @@ export async function startOwed(
   for (;;) {
     const room = policy.maxInFlight - inFlight.size;
     if (room <= 0) break;
-    const rows = await ctx.store.claimOwedMessages(
-      ctx.teamIds,
-      now,
-      Math.min(room, policy.batchSize),
-      policy.leaseMs,
-    );
+    const asked = Math.min(room, policy.batchSize);
+    const rows = await ctx.store.claimOwedMessages(ctx.teamIds, now, asked, policy.leaseMs);
     for (const row of rows) inFlight.track(sendClaimed(ctx, row, policy, inFlight));
-    if (rows.length === 0) break;
+    // Fewer than asked: nothing else may go now, no need to ask again.
+    if (rows.length < asked) break;
   }
   return notBefore(await ctx.store.nextOwedAt(ctx.teamIds), now);
 }

@@ -412,6 +412,14 @@ export interface Store {
    * nothing and returns the earlier post with `created: false`.
    */
   createPost(post: NewPost): Promise<{ readonly post: PostWithDeliveries; readonly created: boolean }>;
+  /**
+   * createPost for many posts in one transaction, a few statements for the
+   * whole batch; results in the order of `posts`. A dedupeKey repeated within
+   * the batch stores the first and returns it for the others.
+   */
+  createPosts(
+    posts: readonly NewPost[],
+  ): Promise<readonly { readonly post: PostWithDeliveries; readonly created: boolean }[]>;
   /** a post by its per-team number */
   getPost(teamId: string, number: number): Promise<PostWithDeliveries | undefined>;
   /** a post by its database id */

@@ -1,5 +1,6 @@
-import { IANAZone } from 'luxon';
+import type { IANAZone } from 'luxon';
 import { AppError } from './app-error.ts';
+import { ianaZone } from './time-zone.ts';
 
 /**
  * Days of the week as configured: mon … sun, Monday first (ISO order).
@@ -131,7 +132,7 @@ interface LocalPosition {
  */
 export function planDelivery(input: PlanInput): DeliveryPlan {
   const now = instantOf(input.now, 'now');
-  const zone = zoneFor(input.timeZone);
+  const zone = ianaZone(input.timeZone);
   const quiet = quietRangeOf(input.policy.quietHours);
   if (input.urgent) return { at: new Date(now), reason: 'urgent' };
 
@@ -155,7 +156,7 @@ export function planDelivery(input: PlanInput): DeliveryPlan {
  */
 export function isInQuietHours(at: Date, quiet: QuietHours, timeZone: string): boolean {
   const range = quietRangeOf(quiet);
-  return range !== undefined && isQuiet(instantOf(at, 'at'), range, zoneFor(timeZone));
+  return range !== undefined && isQuiet(instantOf(at, 'at'), range, ianaZone(timeZone));
 }
 
 /**
@@ -208,13 +209,6 @@ function instantOf(at: Date, what: string): number {
   const ms = at.getTime();
   if (!Number.isFinite(ms)) throw new AppError('invariant_broken', `Invalid Date given as ${what}`);
   return ms;
-}
-
-function zoneFor(timeZone: string): IANAZone {
-  if (!IANAZone.isValidZone(timeZone)) {
-    throw new AppError('config_invalid', `Unknown IANA time zone: ${JSON.stringify(timeZone)}`);
-  }
-  return IANAZone.create(timeZone) as IANAZone;
 }
 
 /** Milliseconds since midnight of an 'HH:MM' time. */

@@ -186,6 +186,92 @@ export type ProposeOutcome =
   | { readonly ok: true; readonly number: number; readonly text: string }
   | { readonly ok: false; readonly problems: readonly DraftProblem[]; readonly text: string };
 
+/** A proposal that passed every check, ready to be stored with others. */
+export interface CheckedProposal {
+  readonly team: Team;
+  readonly author: Actor;
+  readonly draft: ProposalDraft;
+  /** the platform event's id: a repeat returns the first post */
+  readonly dedupeKey: string | undefined;
+  readonly targetIds: readonly string[];
+  readonly requestedAt: Date | undefined;
+  readonly approvalsRequired: number;
+  /** what the time reader noticed, for the answer */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Validates a proposal before anything is stored: either every problem,
+ * or the proposal ready for recordProposals. Reads nothing from the store,
+ * so a burst of proposals is checked outside any transaction.
+ */
+export function checkProposal(
+  ctx: DeskContext,
+  team: Team,
+  author: Actor,
+  draft: ProposalDraft,
+  dedupeKey: string | undefined,
+):
+  | { readonly ok: true; readonly proposal: CheckedProposal }
+  | { readonly ok: false; readonly outcome: ProposeOutcome } {
+  const { problems, checked } = checkDraft(ctx, team, draft);
+  if (problems.length > 0)
+    return { ok: false, outcome: { ok: false, problems, text: problems.map((p) => p.message).join('\n') } };
+  const targets = checked.targetIds.flatMap((id) => ctx.target(id) ?? []);
+  const approvalsRequired = draft.urgent
+    ? 1
+    : Math.max(team.approvalsRequired, ...targets.map((target) => target.approvalsRequired ?? 1));
+  return { ok: true, proposal: { team, author, draft, dedupeKey, approvalsRequired, ...checked } };
+}
+
+/**
+ * Stores checked proposals, all in the decision in progress: their posts,
+ * deliveries and audit events in a few statements whatever their number,
+ * and the cards they owe. A repeated `dedupeKey` (platform retry, double
+ * click) returns the first post and owes nothing new. One outcome per
+ * proposal, in order.
+ */
+export async function recordProposals(
+  ctx: DeskContext,
+  proposals: readonly CheckedProposal[],
+): Promise<ProposeOutcome[]> {
+  if (proposals.length === 0) return [];
+  const now = ctx.now();
+  const stored = await ctx.store.createPosts(
+    proposals.map((proposal) => ({
+      teamId: proposal.team.id,
+      author: proposal.author,
+      text: proposal.draft.text,
+      images: proposal.draft.images,
+      urgent: proposal.draft.urgent,
+      requestedAt: proposal.requestedAt,
+      approvalsRequired: proposal.approvalsRequired,
+      targetIds: proposal.targetIds,
+      dedupeKey: proposal.dedupeKey,
+      createdAt: now,
+    })),
+  );
+  // A retried request finds its post, whose card is already owed: one card per post, ever.
+  const cards = stored.flatMap(({ post, created }) =>
+    created ? [{ teamId: post.post.teamId, postId: post.post.id, kind: 'card' as const }] : [],
+  );
+  const changedTeams = [...new Set(cards.map((card) => card.teamId))];
+  await ctx.owe([...cards, ...changedTeams.flatMap((teamId) => ctx.overviewUpdate(teamId))]);
+  return proposals.map((proposal, index) => {
+    const { team } = proposal;
+    const { post, created } = stored[index] as (typeof stored)[number];
+    const number = post.post.number;
+    if (!created) return { ok: true, number, text: ctx.msg(team, 'propose.duplicate', { number }) };
+    const when = proposal.requestedAt
+      ? ctx.msg(team, 'schedule.at', {
+          when: formatLocalTime(proposal.requestedAt, team.timeZone, team.language),
+        })
+      : undefined;
+    const text = [ctx.msg(team, 'propose.created', { number }), when, ...proposal.notes];
+    return { ok: true, number, text: text.filter(Boolean).join('\n') };
+  });
+}
+
 /**
  * Creates a proposal: validates everything before storing anything, stores
  * it with its deliveries and owes its card, and answers the proposer. Run
@@ -200,36 +286,9 @@ export async function propose(
   draft: ProposalDraft,
   dedupeKey: string | undefined,
 ): Promise<ProposeOutcome> {
-  const { problems, checked } = checkDraft(ctx, team, draft);
-  if (problems.length > 0) return { ok: false, problems, text: problems.map((p) => p.message).join('\n') };
-  const { targetIds, requestedAt, notes } = checked;
-
-  const targets = targetIds.flatMap((id) => ctx.target(id) ?? []);
-  const approvalsRequired = draft.urgent
-    ? 1
-    : Math.max(team.approvalsRequired, ...targets.map((target) => target.approvalsRequired ?? 1));
-  const { post: entry, created } = await ctx.store.createPost({
-    teamId: team.id,
-    author,
-    text: draft.text,
-    images: draft.images,
-    urgent: draft.urgent,
-    requestedAt,
-    approvalsRequired,
-    targetIds,
-    dedupeKey,
-    createdAt: ctx.now(),
-  });
-  const number = entry.post.number;
-  // A retried request finds its post, whose card is already owed: one card per post, ever.
-  if (!created) return { ok: true, number, text: ctx.msg(team, 'propose.duplicate', { number }) };
-  await ctx.owe([{ teamId: team.id, postId: entry.post.id, kind: 'card' }, ...ctx.overviewUpdate(team.id)]);
-  const when = requestedAt
-    ? ctx.msg(team, 'schedule.at', { when: formatLocalTime(requestedAt, team.timeZone, team.language) })
-    : undefined;
-  return {
-    ok: true,
-    number: entry.post.number,
-    text: [ctx.msg(team, 'propose.created', { number }), when, ...notes].filter(Boolean).join('\n'),
-  };
+  const checked = checkProposal(ctx, team, author, draft, dedupeKey);
+  if (!checked.ok) return checked.outcome;
+  const [outcome] = await recordProposals(ctx, [checked.proposal]);
+  if (!outcome) throw new Error('recordProposals returned nothing for one proposal');
+  return outcome;
 }

@@ -1,9 +1,10 @@
-import { IANAZone } from 'luxon';
+import type { IANAZone } from 'luxon';
 import { AppError } from './app-error.ts';
 import { removeMatch, takeClock } from './clock-phrase.ts';
 import { DAY_PARTS, type DayPartName, placeInDayPart } from './day-parts.ts';
 import type { Language } from './language.ts';
 import { err, ok, type Result } from './result.ts';
+import { ianaZone } from './time-zone.ts';
 
 /**
  * Why a time expression was refused: nothing given, not understood, already
@@ -392,12 +393,9 @@ export function timeExamples(language: Language): readonly string[] {
 }
 
 function createContext(options: ReadTimeOptions): Context {
-  if (!IANAZone.isValidZone(options.timeZone)) {
-    throw new AppError('config_invalid', `Unknown IANA time zone: ${JSON.stringify(options.timeZone)}`);
-  }
+  const zone = ianaZone(options.timeZone);
   const now = options.now instanceof Date ? options.now.getTime() : Number.NaN;
   if (!isInstant(now)) throw new AppError('invariant_broken', 'parseWhen needs a valid "now"');
-  const zone = IANAZone.create(options.timeZone) as IANAZone;
   const local = new Date(now + zone.offset(now) * MINUTE_MS);
   const nowClock: WallTime = {
     year: local.getUTCFullYear(),

@@ -300,6 +300,127 @@ async function claimRows(
 }
 
 /** The Store port on drizzle, for PGlite and PostgreSQL alike. */
+/**
+ * Stores one team's proposals in the transaction in progress: a few
+ * statements for the whole batch, whatever its size, so a burst of
+ * proposals costs one lock of the team row instead of one per proposal.
+ */
+async function createTeamPosts(
+  tx: Executor,
+  teamId: string,
+  inputs: readonly NewPost[],
+): Promise<Map<NewPost, { post: PostWithDeliveries; created: boolean }>> {
+  const results = new Map<NewPost, { post: PostWithDeliveries; created: boolean }>();
+  await tx.insert(teams).values({ id: teamId }).onConflictDoNothing();
+  // Lock the team row before the dedupe check: a retried event arriving
+  // while the first is being stored waits here, then finds the first post.
+  await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, teamId)).for('update');
+  const keys = [
+    ...new Set(inputs.flatMap((input) => (input.dedupeKey === undefined ? [] : [input.dedupeKey]))),
+  ];
+  const seen = new Map<string, string>();
+  if (keys.length > 0) {
+    const rows = await tx
+      .select({ id: posts.id, dedupeKey: posts.dedupeKey })
+      .from(posts)
+      .where(and(eq(posts.teamId, teamId), inArray(posts.dedupeKey, keys)));
+    for (const row of rows) if (row.dedupeKey !== null) seen.set(row.dedupeKey, row.id);
+  }
+  // A key repeated within the batch (a retry arriving with its first) is stored once.
+  const fresh: NewPost[] = [];
+  const firstOfKey = new Map<string, NewPost>();
+  for (const input of inputs) {
+    const key = input.dedupeKey;
+    if (key !== undefined && (seen.has(key) || firstOfKey.has(key))) continue;
+    if (key !== undefined) firstOfKey.set(key, input);
+    fresh.push(input);
+  }
+  if (fresh.length > 0) {
+    // The row lock on the team serialises numbering, so numbers never repeat.
+    const [counter] = await tx
+      .update(teams)
+      .set({ nextPostNumber: sql`${teams.nextPostNumber} + ${fresh.length}` })
+      .where(eq(teams.id, teamId))
+      .returning({ first: sql<number>`${teams.nextPostNumber} - ${fresh.length}` });
+    if (!counter) throw new Error(`team ${teamId} vanished while numbering a post`);
+    const first = Number(counter.first);
+    const rows = await tx
+      .insert(posts)
+      .values(
+        fresh.map((input, index) => ({
+          teamId,
+          number: first + index,
+          authorId: input.author.id,
+          authorName: input.author.name,
+          text: input.text,
+          images: input.images.map((image) => ({ url: image.url, alt: image.alt })),
+          urgent: input.urgent,
+          requestedAt: input.requestedAt ?? null,
+          state: 'pending',
+          approvalsRequired: input.approvalsRequired,
+          dedupeKey: input.dedupeKey ?? null,
+          createdAt: input.createdAt,
+          updatedAt: input.createdAt,
+        })),
+      )
+      .returning();
+    const rowOf = new Map(rows.map((row) => [row.number, row]));
+    const stored = fresh.map((input, index) => {
+      const row = rowOf.get(first + index);
+      if (!row) throw new Error('insert into posts returned fewer rows than posts');
+      return { input, row };
+    });
+    const deliveryRows = await tx
+      .insert(deliveries)
+      .values(
+        stored.flatMap(({ input, row }) =>
+          input.targetIds.map((targetId, position) => ({
+            postId: row.id,
+            targetId,
+            position,
+            state: 'pending',
+          })),
+        ),
+      )
+      .returning();
+    await insertAudit(
+      tx,
+      stored.map(({ input, row }) => ({
+        teamId,
+        postId: row.id,
+        at: input.createdAt,
+        actorId: input.author.id,
+        actorName: input.author.name,
+        action: 'proposed' as const,
+        details: {
+          number: row.number,
+          text: input.text,
+          targets: input.targetIds,
+          images: input.images,
+          urgent: input.urgent,
+          requestedAt: input.requestedAt?.toISOString() ?? null,
+        },
+      })),
+    );
+    for (const { input, row } of stored) {
+      const own = deliveryRows
+        .filter((delivery) => delivery.postId === row.id)
+        .sort((a, b) => a.position - b.position)
+        .map(toDelivery);
+      results.set(input, { post: { post: toPost(row), deliveries: own }, created: true });
+    }
+  }
+  for (const input of inputs) {
+    if (results.has(input)) continue;
+    const key = input.dedupeKey as string;
+    const earlier = firstOfKey.get(key);
+    const existing = earlier ? results.get(earlier)?.post : await loadPost(tx, seen.get(key) as string);
+    if (!existing) throw new Error(`the post of event ${key} vanished`);
+    results.set(input, { post: existing, created: false });
+  }
+  return results;
+}
+
 export class DrizzleStore implements Store {
   readonly #db: Database;
   /** true when `#db` is a transaction (a store made by inTransaction) */
@@ -360,7 +481,13 @@ export class DrizzleStore implements Store {
     // rest (a card to remember, a digest, a retry) each in a transaction.
     const simple = ends.filter((end) => owed.isSimpleCompletion(end.completion));
     const done = new Map<owed.OwedEnd, boolean>();
-    const simply = await owed.completeSimply(this.#db, simple, at);
+    // Cards and digests remember more than their rows: then one transaction.
+    const simply =
+      simple.length === 0
+        ? []
+        : simple.some((end) => end.completion.kind === 'sent')
+          ? await this.#atomically((tx) => owed.completeSimply(tx, simple, at))
+          : await owed.completeSimply(this.#db, simple, at);
     for (const [index, end] of simple.entries()) done.set(end, simply[index] ?? false);
     for (const end of ends) {
       if (done.has(end)) continue;
@@ -389,74 +516,25 @@ export class DrizzleStore implements Store {
   }
 
   async createPost(input: NewPost): Promise<{ post: PostWithDeliveries; created: boolean }> {
+    const [result] = await this.createPosts([input]);
+    if (!result) throw new Error('createPosts returned nothing for one post');
+    return result;
+  }
+
+  createPosts(inputs: readonly NewPost[]): Promise<{ post: PostWithDeliveries; created: boolean }[]> {
     return this.#atomically(async (tx) => {
-      await tx.insert(teams).values({ id: input.teamId }).onConflictDoNothing();
-      // Lock the team row before the dedupe check: a retried event arriving
-      // while the first is being stored waits here, then finds the first post.
-      await tx.select({ id: teams.id }).from(teams).where(eq(teams.id, input.teamId)).for('update');
-      if (input.dedupeKey !== undefined) {
-        const [seen] = await tx
-          .select({ id: posts.id })
-          .from(posts)
-          .where(and(eq(posts.teamId, input.teamId), eq(posts.dedupeKey, input.dedupeKey)));
-        if (seen) {
-          const existing = await loadPost(tx, seen.id);
-          if (existing) return { post: existing, created: false };
-        }
+      const results = new Map<NewPost, { post: PostWithDeliveries; created: boolean }>();
+      // Teams in id order, so two batches never wait on each other in a cycle.
+      const teamIds = [...new Set(inputs.map((input) => input.teamId))].sort();
+      for (const teamId of teamIds) {
+        const batch = inputs.filter((input) => input.teamId === teamId);
+        for (const [input, result] of await createTeamPosts(tx, teamId, batch)) results.set(input, result);
       }
-      // The row lock on the team serialises numbering, so numbers never repeat.
-      const [counter] = await tx
-        .update(teams)
-        .set({ nextPostNumber: sql`${teams.nextPostNumber} + 1` })
-        .where(eq(teams.id, input.teamId))
-        .returning({ number: sql<number>`${teams.nextPostNumber} - 1` });
-      if (!counter) throw new Error(`team ${input.teamId} vanished while numbering a post`);
-      const [row] = await tx
-        .insert(posts)
-        .values({
-          teamId: input.teamId,
-          number: counter.number,
-          authorId: input.author.id,
-          authorName: input.author.name,
-          text: input.text,
-          images: input.images.map((image) => ({ url: image.url, alt: image.alt })),
-          urgent: input.urgent,
-          requestedAt: input.requestedAt ?? null,
-          state: 'pending',
-          approvalsRequired: input.approvalsRequired,
-          dedupeKey: input.dedupeKey ?? null,
-          createdAt: input.createdAt,
-          updatedAt: input.createdAt,
-        })
-        .returning();
-      if (!row) throw new Error('insert into posts returned nothing');
-      await tx.insert(deliveries).values(
-        input.targetIds.map((targetId, position) => ({
-          postId: row.id,
-          targetId,
-          position,
-          state: 'pending',
-        })),
-      );
-      await insertAudit(tx, [
-        {
-          teamId: input.teamId,
-          postId: row.id,
-          at: input.createdAt,
-          actorId: input.author.id,
-          actorName: input.author.name,
-          action: 'proposed',
-          details: {
-            number: row.number,
-            text: input.text,
-            targets: input.targetIds,
-            images: input.images,
-            urgent: input.urgent,
-            requestedAt: input.requestedAt?.toISOString() ?? null,
-          },
-        },
-      ]);
-      return { post: { post: toPost(row), deliveries: await loadDeliveries(tx, row.id) }, created: true };
+      return inputs.map((input) => {
+        const result = results.get(input);
+        if (!result) throw new Error('a post of the batch was neither stored nor found');
+        return result;
+      });
     });
   }
 

@@ -239,11 +239,15 @@ export async function insertAudit(tx: Executor, events: readonly NewAuditEvent[]
   );
 }
 
-/** True when ending an attempt this way is one update of the row and nothing else. */
+/**
+ * True when ending an attempt this way can go with others in a few
+ * statements (completeSimply): its row's update, and for a sent card the
+ * card remembered with its post.
+ */
 export function isSimpleCompletion(completion: OwedCompletion): boolean {
   switch (completion.kind) {
     case 'sent':
-      return completion.card === undefined && completion.audit === undefined;
+      return completion.audit === undefined;
     case 'skipped':
     case 'failed':
       return true;
@@ -260,9 +264,12 @@ export interface OwedEnd {
 }
 
 /**
- * Ends attempts that only change their rows (see isSimpleCompletion), in
- * one statement whatever their number, each only with its current token:
- * true for each row changed, false for a claim lost meanwhile.
+ * Ends attempts that isSimpleCompletion accepts, in a few statements
+ * whatever their number, each only with its current token: true for each
+ * row changed, false for a claim lost meanwhile. A sent card is remembered
+ * with its post in the same transaction, so a card the outbox calls sent
+ * is always one reactions count on. Run it inside a transaction when any
+ * end carries a card or may end a digest.
  */
 export async function completeSimply(db: Executor, ends: readonly OwedEnd[], at: Date): Promise<boolean[]> {
   if (ends.length === 0) return [];
@@ -275,7 +282,7 @@ export async function completeSimply(db: Executor, ends: readonly OwedEnd[], at:
     }),
     sql`, `,
   );
-  const result = await db.execute<{ id: string | number }>(sql`
+  const result = await db.execute<EndedRow>(sql`
     update outbox o set
       state = v.state,
       sent_at = case when v.state in ('sent', 'skipped') then ${atIso}::timestamptz else o.sent_at end,
@@ -284,9 +291,82 @@ export async function completeSimply(db: Executor, ends: readonly OwedEnd[], at:
       claimed_until = null
     from (values ${values}) as v(id, token, state, error)
     where o.id = v.id and o.state = 'sending' and o.claim_token = v.token
-    returning o.id`);
-  const changed = new Set(rowsOf<{ id: string | number }>(result).map((row) => String(row.id)));
+    returning o.id, o.team_id, o.post_id, o.kind, o.payload`);
+  const changed = new Map(rowsOf<EndedRow>(result).map((row) => [String(row.id), row]));
+  const cards: { teamId: string; postId: string; cardRef: string; link: string | null }[] = [];
+  for (const end of ends) {
+    if (end.completion.kind !== 'sent') continue;
+    const row = changed.get(String(Number(end.id)));
+    const card = end.completion.card;
+    // The claim was lost (taken over), so this attempt's outcome is not the
+    // row's. But a card it did post is a card of the post all the same:
+    // reactions on it must count.
+    if (!row) {
+      if (card) await rememberLateCard(db, end.id, card.cardRef, at);
+      continue;
+    }
+    if (card && row.post_id !== null)
+      cards.push({
+        teamId: row.team_id,
+        postId: row.post_id,
+        cardRef: card.cardRef,
+        link: card.link ?? null,
+      });
+    if (row.kind === 'digest') await markDigestSent(db, row.team_id, payloadSchemaless(row.payload).day, at);
+  }
+  await rememberCards(db, cards, at);
   return ends.map((end) => changed.has(String(Number(end.id))));
+}
+
+/** An outbox row as completeSimply's update returns it. */
+type EndedRow = {
+  readonly id: string | number;
+  readonly team_id: string;
+  readonly post_id: string | null;
+  readonly kind: string;
+  readonly payload: Record<string, unknown>;
+};
+
+/**
+ * Records sent cards among their posts' cards; the first card stays the
+ * post's card, a second one (a chat fault) only joins post_cards.
+ */
+async function rememberCards(
+  db: Executor,
+  cards: readonly { teamId: string; postId: string; cardRef: string; link: string | null }[],
+  at: Date,
+): Promise<void> {
+  if (cards.length === 0) return;
+  await db
+    .insert(postCards)
+    .values(cards.map(({ teamId, cardRef, postId }) => ({ teamId, cardRef, postId, createdAt: at })))
+    .onConflictDoNothing();
+  const firstOfPost = new Map<string, (typeof cards)[number]>();
+  for (const card of cards) if (!firstOfPost.has(card.postId)) firstOfPost.set(card.postId, card);
+  const values = sql.join(
+    [...firstOfPost.values()].map(
+      ({ postId, cardRef, link }) => sql`(${postId}::uuid, ${cardRef}::text, ${link}::text)`,
+    ),
+    sql`, `,
+  );
+  await db.execute(sql`
+    update posts p set card_ref = v.card_ref, card_link = v.card_link
+    from (values ${values}) as v(id, card_ref, card_link)
+    where p.id = v.id and p.card_ref is null`);
+}
+
+/** A digest's message sent: its day is done. */
+async function markDigestSent(
+  db: Executor,
+  teamId: string,
+  day: string | undefined,
+  at: Date,
+): Promise<void> {
+  if (day === undefined) return;
+  await db
+    .update(digests)
+    .set({ sentAt: at })
+    .where(and(eq(digests.teamId, teamId), eq(digests.day, day)));
 }
 
 /** Ends an attempt, only with the current token; a sent card is remembered with its post. */
@@ -365,25 +445,10 @@ export async function completeOwedMessage(
   if (!row) return false;
   if (completion.kind === 'sent' && completion.card && row.postId) {
     const { cardRef, link } = completion.card;
-    await tx
-      .insert(postCards)
-      .values({ teamId: row.teamId, cardRef, postId: row.postId, createdAt: at })
-      .onConflictDoNothing();
-    // The first card stays the post's card; a second one (a chat fault) only joins post_cards.
-    await tx
-      .update(posts)
-      .set({ cardRef, cardLink: link ?? null })
-      .where(and(eq(posts.id, row.postId), isNull(posts.cardRef)));
+    await rememberCards(tx, [{ teamId: row.teamId, postId: row.postId, cardRef, link: link ?? null }], at);
   }
-  if (completion.kind === 'sent' && row.kind === 'digest') {
-    const day = payloadSchemaless(row.payload).day;
-    if (day !== undefined) {
-      await tx
-        .update(digests)
-        .set({ sentAt: at })
-        .where(and(eq(digests.teamId, row.teamId), eq(digests.day, day)));
-    }
-  }
+  if (completion.kind === 'sent' && row.kind === 'digest')
+    await markDigestSent(tx, row.teamId, payloadSchemaless(row.payload).day, at);
   if (completion.kind === 'sent' && completion.audit) await insertAudit(tx, [completion.audit]);
   if (completion.kind === 'retry' && completion.holdChatUntil) {
     await holdUntil(tx, chatPacingKey(row.teamId, row.kind), completion.holdChatUntil);

@@ -547,6 +547,51 @@ describe(`Store contract: outbox, pacing and transactions (DrizzleStore on ${tes
       expect(await store.findPostByCardRef(freshTeam('card-ref-other'), posted.cardRef)).toBeUndefined();
     });
 
+    it('records sent cards of many posts in one completion, a lost claim’s card among the post’s cards', async () => {
+      // A team's cards go one at a time (one channel): three teams' cards go at once.
+      const teams = [freshTeam('cards-batch'), freshTeam('cards-batch'), freshTeam('cards-batch')];
+      const [one, two, lost] = (await Promise.all(teams.map((team) => createPost(team)))).map((e) => e.post);
+      if (!one || !two || !lost) throw new Error('expected three posts');
+      await store.enqueueMessages([
+        card(one.teamId, one.id),
+        card(two.teamId, two.id),
+        card(lost.teamId, lost.id),
+      ]);
+      const claims = await store.claimOwedMessages(teams, T0, 50, LEASE_MS);
+      const claimOf = (postId: string) =>
+        must(
+          claims.find((c) => c.postId === postId),
+          `the card of ${postId}`,
+        );
+      const sent = (claimed: ClaimedOwedMessage, cardRef: string) => ({
+        id: claimed.id,
+        claimToken: claimed.claimToken,
+        completion: { kind: 'sent', card: { cardRef, link: `https://chat.test/${cardRef}` } } as const,
+      });
+      const done = await store.completeOwedMessages(
+        [
+          sent(claimOf(one.id), 'C9:one'),
+          sent(claimOf(two.id), 'C9:two'),
+          // an attempt whose claim was taken over meanwhile: its token is no longer the row's
+          { ...sent(claimOf(lost.id), 'C9:late'), claimToken: 'a-token-taken-over' },
+        ],
+        at(2),
+      );
+      expect(done).toEqual([true, true, false]);
+
+      expect(must(await store.getPostById(one.id), 'post one').post.cardRef).toBe('C9:one');
+      expect(must(await store.getPostById(two.id), 'post two').post.cardLink).toBe(
+        'https://chat.test/C9:two',
+      );
+      // The late card counts for reactions, and stays the post's card when the claim's own is sent.
+      expect((await store.findPostByCardRef(lost.teamId, 'C9:late'))?.post.id).toBe(lost.id);
+      expect(await complete(claimOf(lost.id), { kind: 'sent', card: { cardRef: 'C9:again' } }, at(2))).toBe(
+        true,
+      );
+      expect(must(await store.getPostById(lost.id), 'the third post').post.cardRef).toBe('C9:late');
+      expect(await store.claimOwedMessages(teams, at(3), 50, LEASE_MS)).toEqual([]);
+    });
+
     it('keeps a second card among the post’s cards, and the first as the post’s card', async () => {
       const team = freshTeam('second-card');
       const { post } = await createPost(team);

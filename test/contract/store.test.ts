@@ -392,6 +392,95 @@ describe(`Store contract (DrizzleStore on ${testDriver})`, () => {
     });
   });
 
+  // A burst of slash commands is stored by one decision: createPosts.
+  describe('createPosts', () => {
+    it('numbers a batch in order after the team’s earlier posts, each with its deliveries and audit event', async () => {
+      const team = freshTeam('batch');
+      await store.createPost(proposal(team));
+      const inputs = [
+        proposal(team, { text: 'primo', targetIds: ['sito', 'mastodon'] }),
+        proposal(team, { text: 'secondo', targetIds: ['telegram'] }),
+        proposal(team, { text: 'terzo', targetIds: ['x-comune', 'sito', 'bluesky'] }),
+      ];
+      const results = await store.createPosts(inputs);
+      expect(results.map((r) => [r.created, r.post.post.number, r.post.post.text])).toEqual([
+        [true, 2, 'primo'],
+        [true, 3, 'secondo'],
+        [true, 4, 'terzo'],
+      ]);
+      for (const [index, result] of results.entries()) {
+        expect(result.post.deliveries.map((d) => d.targetId)).toEqual(inputs[index]?.targetIds);
+        expect(result.post.deliveries.every((d) => d.postId === result.post.post.id)).toBe(true);
+        expect(await store.getPostById(result.post.post.id)).toEqual(result.post);
+        const trail = await store.listAudit(result.post.post.id);
+        expect(trail.map((event) => [event.action, event.details.number])).toEqual([
+          ['proposed', result.post.post.number],
+        ]);
+      }
+      expect((await store.createPost(proposal(team))).post.post.number).toBe(5);
+    });
+
+    it('stores a key repeated within the batch once, and returns an earlier post for a key already seen', async () => {
+      const team = freshTeam('batch-dedupe');
+      const earlier = await store.createPost(proposal(team, { dedupeKey: 'Ev-old' }));
+      const results = await store.createPosts([
+        proposal(team, { dedupeKey: 'Ev-new', text: 'nuovo' }),
+        proposal(team, { dedupeKey: 'Ev-old', text: 'ripetuto' }),
+        proposal(team, { dedupeKey: 'Ev-new', text: 'nuovo, ripetuto' }),
+        proposal(team, { text: 'senza chiave' }),
+      ]);
+      expect(results.map((r) => [r.created, r.post.post.number])).toEqual([
+        [true, 2],
+        [false, 1],
+        [false, 2],
+        [true, 3],
+      ]);
+      expect(results[1]?.post.post.id).toBe(earlier.post.post.id);
+      expect(results[2]?.post).toEqual(results[0]?.post);
+      expect(await store.getPost(team, 4)).toBeUndefined();
+    });
+
+    it('numbers each team of a mixed batch on its own', async () => {
+      const teamA = freshTeam('batch-a');
+      const teamB = freshTeam('batch-b');
+      await store.createPost(proposal(teamB));
+      const results = await store.createPosts([
+        proposal(teamA),
+        proposal(teamB),
+        proposal(teamA),
+        proposal(teamB, { dedupeKey: 'Ev-b' }),
+      ]);
+      expect(results.map((r) => [r.post.post.teamId, r.post.post.number])).toEqual([
+        [teamA, 1],
+        [teamB, 2],
+        [teamA, 2],
+        [teamB, 3],
+      ]);
+    });
+
+    it('stores nothing of a batch when one of its posts cannot be stored', async () => {
+      const team = freshTeam('batch-fails');
+      const error = await rejection(
+        store.createPosts([proposal(team), proposal(team, { targetIds: ['sito', 'sito'] })]),
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect(await store.getPost(team, 1)).toBeUndefined();
+      expect((await store.createPost(proposal(team))).post.post.number).toBe(1);
+    });
+
+    it('gives concurrent batches of one team distinct, gapless numbers', async () => {
+      const team = freshTeam('batch-race');
+      await store.createPost(proposal(team));
+      const batches = await Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          (i % 2 === 0 ? store : rivalStore).createPosts([proposal(team), proposal(team), proposal(team)]),
+        ),
+      );
+      const numbers = batches.flat().map((r) => r.post.post.number);
+      expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 2));
+    });
+  });
+
   describe('finding posts', () => {
     it('finds a post by its team and number', async () => {
       const team = freshTeam('get');

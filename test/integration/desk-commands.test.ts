@@ -36,6 +36,52 @@ async function auditOf(h: DeskHarness, n: number) {
 const SUNDAY_9 = 'domenica 22 novembre 2026, 09:00 (Europe/Rome, CET)';
 
 describe(`the desk's commands on ${testDriver}`, () => {
+  describe('/propose in a burst', () => {
+    // A burst of slash commands is stored by a few decisions (a group commit):
+    // each proposer still gets their own post, number, answer and card.
+    it('gives each of many concurrent proposals its own number, answer and card, and a repeated event none', async () => {
+      const h = createDeskHarness(database);
+      const lines = Array.from(
+        { length: 12 },
+        (_, i) => `/propose to:sito Avviso numero ${i + 1} alla cittadinanza.`,
+      );
+      const replies = await Promise.all([
+        ...lines.map((line, i) => h.run(`redattore-${i}`, line, `Ev-${i}`)),
+        // Slack retries of two of them, arriving while the burst is stored
+        h.run('redattore-3', lines[3] as string, 'Ev-3'),
+        h.run('redattore-7', lines[7] as string, 'Ev-7'),
+        // one that cannot be stored, amid the burst
+        h.run('redattore-x', '/propose to:nessuno Testo.', 'Ev-bad'),
+      ]);
+      const numbers = replies.slice(0, 12).map((reply) => Number(/#(\d+)/.exec(reply)?.[1]));
+      expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      for (const [i, n] of numbers.entries()) {
+        const entry = await h.store.getPost(h.team.id, n);
+        expect(entry?.post.text).toBe(`Avviso numero ${i + 1} alla cittadinanza.`);
+        expect(entry?.post.author.id).toBe(`redattore-${i}`);
+        expect((await auditOf(h, n)).map((e) => e.action)).toEqual(['proposed']);
+      }
+      // A retry gets the first post's number, said to be the same proposal.
+      for (const [reply, first] of [
+        [replies[12], numbers[3]],
+        [replies[13], numbers[7]],
+      ] as const) {
+        expect([
+          IT['propose.created']({ number: first as number }),
+          IT['propose.duplicate']({ number: first as number }),
+        ]).toContain(reply);
+      }
+      expect(replies[14]).toContain('nessuno');
+      expect(await h.store.getPost(h.team.id, 13)).toBeUndefined();
+
+      await h.tick();
+      const cards = h.chat.records.filter((r) => r.kind === 'card');
+      expect(cards.map((r) => (r.kind === 'card' ? r.card.postNumber : 0)).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 12 }, (_, i) => i + 1),
+      );
+    });
+  });
+
   describe('/cancel', () => {
     it('lets the author cancel a pending post and says so in the thread', async () => {
       const h = createDeskHarness(database);

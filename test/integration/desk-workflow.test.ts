@@ -463,7 +463,7 @@ describe(`the desk on ${testDriver}`, () => {
       const h = createDeskHarness(database);
       const broken = createDeskHarness(database, {
         team: { id: h.team.id },
-        store: failingStore(h.store, 'createPost'),
+        store: failingStore(h.store, 'createPosts'),
       });
       const reply = await broken.run('editor', '/propose to:sito Testo');
       expect(reply).toBe(

@@ -192,6 +192,11 @@ class ObservedStore implements Store {
   createPost(post: NewPost): Promise<{ readonly post: PostWithDeliveries; readonly created: boolean }> {
     return this.#inner.createPost(post);
   }
+  createPosts(
+    posts: readonly NewPost[],
+  ): Promise<readonly { readonly post: PostWithDeliveries; readonly created: boolean }[]> {
+    return this.#inner.createPosts(posts);
+  }
   getPost(teamId: string, number: number): Promise<PostWithDeliveries | undefined> {
     return this.#inner.getPost(teamId, number);
   }
