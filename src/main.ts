@@ -224,6 +224,7 @@ export async function startAraldo(config: AppConfig, io: RuntimeIo): Promise<Run
     stopping ??= (async () => {
       logger.info({}, 'shutting down');
       await scheduler?.stop();
+      desk.stop();
       // What is under way ends and is recorded; what is not started stays owed in the database.
       await desk.idle();
       await slack?.stop();

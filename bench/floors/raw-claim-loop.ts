@@ -27,9 +27,8 @@ function rawRunner(handle: DatabaseHandle): (text: string, params?: unknown[]) =
     return async (text, params = []) => (await pglite.query<Row>(text, params)).rows;
   }
   const sql = client as postgres.Sql;
-  // Prepared, as Araldo's own statements are (src/store/prepared-statements.ts).
   return async (text, params = []) => [
-    ...(await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })),
+    ...(await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])),
   ];
 }
 

@@ -8,21 +8,26 @@ export class CoalescedRun {
   readonly #onError: (error: unknown) => void;
   #running: Promise<void> | undefined;
   #again = false;
+  #stopped = false;
 
   constructor(work: () => Promise<void>, onError: (error: unknown) => void) {
     this.#work = work;
     this.#onError = onError;
   }
 
-  /** runs the work now, or once more after the run in progress */
+  /** runs the work now, or once more after the run in progress; nothing once stopped */
   run(): void {
+    if (this.#stopped) return;
     if (this.#running) {
       this.#again = true;
       return;
     }
-    this.#running = this.#loop().finally(() => {
-      this.#running = undefined;
-    });
+    this.#running = this.#loop();
+  }
+
+  /** asks for no more runs: the one in progress ends, none starts (shutdown) */
+  stop(): void {
+    this.#stopped = true;
   }
 
   /** resolves once no run is in progress or asked for */
@@ -36,8 +41,15 @@ export class CoalescedRun {
       try {
         await this.#work();
       } catch (error) {
-        this.#onError(error);
+        try {
+          this.#onError(error);
+        } catch {
+          // A failing report must not leave the run marked as running forever.
+        }
       }
-    } while (this.#again);
+    } while (this.#again && !this.#stopped);
+    // Cleared in the same job as the last look at #again: a request arriving
+    // after this line starts a new run, one arriving before it is seen above.
+    this.#running = undefined;
   }
 }

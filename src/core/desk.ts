@@ -158,8 +158,13 @@ export interface Desk {
   startDue(now: Date): Promise<Date | undefined>;
   /** sends every owed message that may go now and waits for them */
   flushOwed(): Promise<void>;
-  /** waits for every publication and message under way (shutdown) */
+  /** waits until no publication or message is under way */
   idle(): Promise<void>;
+  /**
+   * starts no more owed messages on its own (shutdown: what is not started
+   * stays owed for the next start); `flushOwed` and `tick` still send
+   */
+  stop(): void;
   /** sends every team's digest that is due at the clock's now and not sent yet; returns those teams */
   sendDueDigests(): Promise<string[]>;
   /** asks every target's network how its credentials stand, for the digest's warnings; never throws */
@@ -522,13 +527,25 @@ export function createDesk(
       await flushOwed(ctx, outboxPolicy, sending);
       return next;
     },
-    startDue: async (now) =>
-      earlier(await startDue(ctx, now, policy, publishing), await startOwed(ctx, now, outboxPolicy, sending)),
+    startDue: async (now) => {
+      const nextDue = await startDue(ctx, now, policy, publishing);
+      // Where the outbox runs on its own, a round asks it to look (it sets
+      // its own wake-up); two looks at once would each fill the same room.
+      if (outbox) {
+        outbox.run();
+        return nextDue;
+      }
+      return earlier(nextDue, await startOwed(ctx, now, outboxPolicy, sending));
+    },
     flushOwed: () => flushOwed(ctx, outboxPolicy, sending),
+    stop: () => outbox?.stop(),
     idle: async () => {
-      await publishing.idle();
-      await outbox?.idle();
-      await sending.idle();
+      for (;;) {
+        await publishing.idle();
+        await outbox?.idle();
+        await sending.idle();
+        if (publishing.size === 0 && sending.size === 0) return;
+      }
     },
     sendDueDigests: () => sendDueDigests(ctx, deps.teams, digestsOwed),
     checkCredentials: () => checkCredentials(ctx, deps.targets),

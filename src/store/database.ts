@@ -8,7 +8,6 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { AppError } from '../core/app-error.ts';
-import { withPreparedStatements } from './prepared-statements.ts';
 import * as schema from './schema.ts';
 
 /** The drizzle database, whichever driver is behind it. */
@@ -106,7 +105,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Database
     connect_timeout: 10,
     ...(onStatement ? { debug: (_connection: number, query: string) => onStatement(query) } : {}),
   });
-  const db = drizzlePostgres({ client: withPreparedStatements(client), schema });
+  const db = drizzlePostgres({ client, schema });
   try {
     await db.execute(sql`select 1`);
   } catch (cause) {

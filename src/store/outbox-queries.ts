@@ -291,12 +291,15 @@ export async function completeSimply(db: Executor, ends: readonly OwedEnd[], at:
       claimed_until = null
     from (values ${values}) as v(id, token, state, error)
     where o.id = v.id and o.state = 'sending' and o.claim_token = v.token
-    returning o.id, o.team_id, o.post_id, o.kind, o.payload`);
-  const changed = new Map(rowsOf<EndedRow>(result).map((row) => [String(row.id), row]));
+    returning o.id, v.token, o.team_id, o.post_id, o.kind, o.payload`);
+  // By row and token: two attempts of one row (one whose lease passed, then
+  // the current one) may end in the same batch, and only the current one counts.
+  const endKey = (id: string | number, token: string) => `${Number(id)}/${token}`;
+  const changed = new Map(rowsOf<EndedRow>(result).map((row) => [endKey(row.id, row.token), row]));
   const cards: { teamId: string; postId: string; cardRef: string; link: string | null }[] = [];
   for (const end of ends) {
     if (end.completion.kind !== 'sent') continue;
-    const row = changed.get(String(Number(end.id)));
+    const row = changed.get(endKey(end.id, end.claimToken));
     const card = end.completion.card;
     // The claim was lost (taken over), so this attempt's outcome is not the
     // row's. But a card it did post is a card of the post all the same:
@@ -315,12 +318,13 @@ export async function completeSimply(db: Executor, ends: readonly OwedEnd[], at:
     if (row.kind === 'digest') await markDigestSent(db, row.team_id, payloadSchemaless(row.payload).day, at);
   }
   await rememberCards(db, cards, at);
-  return ends.map((end) => changed.has(String(Number(end.id))));
+  return ends.map((end) => changed.has(endKey(end.id, end.claimToken)));
 }
 
 /** An outbox row as completeSimply's update returns it. */
 type EndedRow = {
   readonly id: string | number;
+  readonly token: string;
   readonly team_id: string;
   readonly post_id: string | null;
   readonly kind: string;

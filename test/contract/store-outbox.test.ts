@@ -592,6 +592,27 @@ describe(`Store contract: outbox, pacing and transactions (DrizzleStore on ${tes
       expect(await store.claimOwedMessages(teams, at(3), 50, LEASE_MS)).toEqual([]);
     });
 
+    it('counts only the current claim when two attempts of one card end in the same completion', async () => {
+      const team = freshTeam('cards-two-attempts');
+      const { post } = await createPost(team);
+      await store.enqueueMessages([card(team, post.id)]);
+      const stale = only(await claim(team, T0), 'card');
+      // The first attempt outlives its lease; the same dispatcher claims the card again.
+      const current = only(await claim(team, at(1.5)), 'card');
+      const sent = (claimed: ClaimedOwedMessage, cardRef: string) => ({
+        id: claimed.id,
+        claimToken: claimed.claimToken,
+        completion: { kind: 'sent', card: { cardRef } } as const,
+      });
+      expect(
+        await store.completeOwedMessages([sent(stale, 'C8:stale'), sent(current, 'C8:current')], at(2)),
+      ).toEqual([false, true]);
+      // Both cards were posted, so reactions on either count.
+      expect((await store.findPostByCardRef(team, 'C8:stale'))?.post.id).toBe(post.id);
+      expect((await store.findPostByCardRef(team, 'C8:current'))?.post.id).toBe(post.id);
+      expect(await claim(team, at(3))).toEqual([]);
+    });
+
     it('keeps a second card among the post’s cards, and the first as the post’s card', async () => {
       const team = freshTeam('second-card');
       const { post } = await createPost(team);

@@ -36,6 +36,36 @@ async function auditOf(h: DeskHarness, n: number) {
 const SUNDAY_9 = 'domenica 22 novembre 2026, 09:00 (Europe/Rome, CET)';
 
 describe(`the desk's commands on ${testDriver}`, () => {
+  describe('owed messages where rounds are driven', () => {
+    // A running Araldo gives the desk a `kick`: what a decision owes then
+    // goes out at once, without waiting for a scheduler round.
+    it('sends a proposal’s card without a round, and nothing new on its own once stopped', async () => {
+      let kicks = 0;
+      const h = createDeskHarness(database, {
+        kick: () => {
+          kicks += 1;
+        },
+      });
+      const propose = (text: string) =>
+        h.desk.command(
+          { teamId: h.team.id, actor: { id: 'editor', name: 'editor' } },
+          `/propose to:sito ${text}`,
+        );
+      await propose('Primo avviso.');
+      await h.desk.idle();
+      expect(h.chat.latestCard(1)?.postNumber).toBe(1);
+
+      h.desk.stop();
+      await propose('Secondo avviso.');
+      await h.desk.idle();
+      expect(h.chat.latestCard(2)).toBeUndefined();
+      // Still owed, so the next start (here a flush) sends it.
+      await h.desk.flushOwed();
+      expect(h.chat.latestCard(2)?.postNumber).toBe(2);
+      expect(kicks).toBe(0);
+    });
+  });
+
   describe('/propose in a burst', () => {
     // A burst of slash commands is stored by a few decisions (a group commit):
     // each proposer still gets their own post, number, answer and card.

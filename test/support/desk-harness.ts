@@ -61,6 +61,8 @@ export function createDeskHarness(
     clock?: FakeClock;
     /** publishers that take the place of the recording ones, by target id */
     publishers?: Readonly<Record<string, Publisher>>;
+    /** as a scheduler-driven process gives it: owed messages then start on their own */
+    kick?: () => void;
   } = {},
 ): DeskHarness {
   teamCounter += 1;
@@ -110,6 +112,7 @@ export function createDeskHarness(
       // The real rules, by network, whatever publishers stand in for the targets.
       rulesOf,
       wake: (at) => wakes.push(at),
+      ...(options.kick ? { kick: options.kick } : {}),
     },
     options.policy ?? DEFAULT_PUBLISHING_POLICY,
   );

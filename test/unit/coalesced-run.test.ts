@@ -58,4 +58,48 @@ describe('CoalescedRun', () => {
     expect(runs).toBe(2);
     expect(errors).toEqual([new Error('database blip')]);
   });
+
+  // A request that lands while the last run is ending (any number of
+  // microtasks after its work) is either seen by that run or starts another.
+  it('never loses a request made while a run is ending', async () => {
+    for (let depth = 0; depth < 8; depth++) {
+      let runs = 0;
+      const gate = deferred();
+      const run = new CoalescedRun(
+        async () => {
+          runs += 1;
+          if (runs === 1) await gate.promise;
+        },
+        () => {},
+      );
+      run.run();
+      gate.resolve();
+      let chain = Promise.resolve();
+      for (let i = 0; i < depth; i++) chain = chain.then(() => undefined);
+      await chain;
+      run.run();
+      await run.idle();
+      expect({ depth, runs }).toEqual({ depth, runs: 2 });
+    }
+  });
+
+  it('starts nothing once stopped, and lets the run in progress end', async () => {
+    let runs = 0;
+    const gate = deferred();
+    const run = new CoalescedRun(
+      async () => {
+        runs += 1;
+        await gate.promise;
+      },
+      () => {},
+    );
+    run.run();
+    run.stop();
+    run.run();
+    gate.resolve();
+    await run.idle();
+    run.run();
+    await run.idle();
+    expect(runs).toBe(1);
+  });
 });
