@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { AppError } from '../core/app-error.ts';
+import { PgliteWorkerClient } from './pglite-client.ts';
 import * as schema from './schema.ts';
 
 /** The drizzle database, whichever driver is behind it. */
@@ -55,38 +56,35 @@ export async function openDatabase(
   return openPglite(location.pgliteDir, location.fromDump, options);
 }
 
+// PGlite runs in a worker thread (pglite-client.ts): while it runs a
+// statement it holds its thread, and the main thread must keep answering.
+//
 // PGlite keeps 128 MB of shared buffers by default and clears them at every
 // start (about 0.3 s here). Araldo's embedded database is one team's posts:
 // 32 MB holds its working set, and the file system cache holds the rest.
 const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'];
-
-/** Counts what PGlite runs: every query and exec goes through `_runExclusiveQuery`, BEGIN and COMMIT too. */
-function observePglite(client: PGlite, onStatement: (sql: string) => void): void {
-  const instance = client as unknown as { _runExclusiveQuery<T>(fn: () => Promise<T>): Promise<T> };
-  const run = instance._runExclusiveQuery.bind(client);
-  instance._runExclusiveQuery = (fn) => {
-    onStatement('(pglite)');
-    return run(fn);
-  };
-}
 
 async function openPglite(
   dir: string | 'memory',
   fromDump: Blob | undefined,
   options: OpenOptions,
 ): Promise<DatabaseHandle> {
-  let client: PGlite;
+  let client: PgliteWorkerClient;
   try {
-    const settings = { startParams: PGLITE_START_PARAMS, ...(fromDump ? { loadDataDir: fromDump } : {}) };
-    client = dir === 'memory' ? new PGlite(settings) : new PGlite(dir, settings);
-    await client.waitReady;
-    if (options.onStatement) observePglite(client, options.onStatement);
+    client = await PgliteWorkerClient.open(dir, {
+      startParams: PGLITE_START_PARAMS,
+      ...(fromDump ? { fromDump } : {}),
+      ...(options.onStatement ? { onStatement: options.onStatement } : {}),
+    });
   } catch (cause) {
     throw new AppError('database_unavailable', `The embedded database in ${dir} could not be opened.`, {
       cause,
     });
   }
-  const db = drizzlePglite({ client, schema });
+  // drizzle's pglite driver calls only query() and transaction() with
+  // tx.query() on its client (drizzle-orm 0.45 pglite/session.js), and those
+  // the worker client has, with PGlite's signatures.
+  const db = drizzlePglite({ client: client as unknown as PGlite, schema });
   return {
     db: db as unknown as Database,
     driver: 'pglite',
