@@ -175,7 +175,7 @@ export async function makeTemplatePost(
     await desk.react({
       ...asUser(BENCH_DESK.supervisor),
       post: { number: entry.post.number },
-      emoji: '✅',
+      action: 'approve',
       added: true,
     });
   }

@@ -12,9 +12,12 @@ import {
 } from './core/posting-window.ts';
 import { err, ok, type Result } from './core/result.ts';
 import { DEFAULT_FEED_ENTRIES, MAX_FEED_ENTRIES, type Target, type TargetPacing } from './core/target.ts';
-import { CHAT_KINDS, type Team } from './core/team.ts';
+import type { Team } from './core/team.ts';
 import { NETWORK_NAMES, networkNamed } from './publish/registry.ts';
 import { parseSecretKey } from './publish/target-secrets.ts';
+
+/** The chat platforms a team can live on (SPEC §4), by the names main.ts gives their chats. */
+const CHAT_KINDS = ['shell', 'slack', 'discord'] as const;
 
 /** Slack credentials and endpoints, from the environment. */
 export interface SlackSettings {

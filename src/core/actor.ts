@@ -1,12 +1,12 @@
 /** Someone acting in chat: a platform user id and a name to show. */
 export interface Actor {
-  /** stable platform id (Slack U…, Discord snowflake, shell name) */
+  /** stable id on the platform (its user id; in the shell, the name) */
   readonly id: string;
   /** how people call them in the channel */
   readonly name: string;
   /**
-   * groups the platform says they belong to (Slack user groups, Discord
-   * roles); a group listed among a team's approvers makes them an approver
+   * groups the platform says they belong to (user groups, roles); a group
+   * listed among a team's approvers makes them an approver
    */
   readonly groups?: readonly string[];
 }

@@ -18,7 +18,7 @@ export interface CardTarget {
 
 /**
  * Everything a proposal card shows, platform-neutral. Chat adapters render
- * it their way (Block Kit, embed, plain text); labels come from the catalog
+ * it their way (rich blocks, an embed, plain text); labels come from the catalog
  * in `language`.
  */
 export interface Card {

@@ -16,8 +16,8 @@ export function parseCommand(line: string): ParsedCommand | undefined {
 
 /**
  * The one command that holds all the others where command names are shared
- * with other apps (Slack: `/status` is built in, `/queue` or `/cancel` may
- * belong to another app): `/araldo stato 12` is `/status 12`.
+ * with other apps (a platform may have `/status` built in, and `/queue` or
+ * `/cancel` may belong to another app): `/araldo stato 12` is `/status 12`.
  */
 export const UMBRELLA_COMMAND = 'araldo';
 
@@ -101,7 +101,7 @@ interface Token {
 // Straight and typographic quotes: phones and office suites turn " into “ ”.
 const QUOTE_PAIRS: Readonly<Record<string, string>> = { '"': '"', '“': '”', '«': '»' };
 const OPTION_PREFIX = /^(to|at|img):/i;
-// Slack sends an emoji typed in a slash command as its short name.
+// A chat that names emoji by short name sends 🚨 typed in a slash command as `:rotating_light:`.
 const URGENT_WORDS = new Set(['urgent', 'urgente', '🚨', ':rotating_light:']);
 
 /** Reads one whitespace-separated token starting at `start`, honouring quotes. */

@@ -31,7 +31,7 @@ import {
 import { describeQueue } from './queue.ts';
 import { readTeamTime } from './read-team-time.ts';
 import { type ReactionEvent, refuseReviewClick, review } from './review.ts';
-import { type ReviewAction, toReviewAction } from './review-action.ts';
+import type { ReviewAction } from './review-action.ts';
 import { describeStatus } from './status.ts';
 import type { Target } from './target.ts';
 import type { Team } from './team.ts';
@@ -61,7 +61,7 @@ export type PostLocator =
   | { readonly number: number }
   | { readonly postId: string };
 
-/** A reaction as chats report it, before it is known to mean anything. */
+/** A reaction on a card as a chat reports it: who, on which post, read as which review action. */
 export interface IncomingReaction {
   readonly teamId: string;
   /**
@@ -71,7 +71,12 @@ export interface IncomingReaction {
   readonly eventId?: string;
   readonly actor: Actor;
   readonly post: PostLocator;
-  readonly emoji: string;
+  /**
+   * the review action the chat read the reaction as (each chat knows how
+   * its reactions are named), or undefined when it stands for none: then
+   * nothing changes, and the result says `not_a_review`
+   */
+  readonly action: ReviewAction | undefined;
   readonly added: boolean;
 }
 
@@ -128,7 +133,7 @@ export interface Desk {
    */
   reviewClick(click: IncomingReviewClick): Promise<CommandReply | undefined>;
   /**
-   * someone opened their overview (Slack's App Home), where `among` are the
+   * someone opened their overview (an app's home tab), where `among` are the
    * teams it may show and `teamIds` those whose channel they are in: they
    * follow those from now on (and no longer the rest), and it is drawn for them
    */
@@ -312,7 +317,7 @@ export function createDesk(
   async function command(context: CommandContext, line: string): Promise<CommandReply> {
     const team = ctx.team(context.teamId);
     if (!team) throw new Error(`unknown team ${context.teamId}`);
-    // The boundary of every typed command (shell, Slack slash commands, the
+    // The boundary of every typed command (shell lines, chat slash commands, the
     // edit form): a control character never reaches the store or the time reader.
     const clean = checkText(line);
     const resolved = clean.ok ? resolveCommand(line) : undefined;
@@ -401,7 +406,7 @@ export function createDesk(
     if (!team) throw new Error(`unknown team ${reaction.teamId}`);
     const found = await locate(team, reaction.post);
     if (!found) return 'no_such_post';
-    const action = toReviewAction(reaction.emoji);
+    const action = reaction.action;
     if (!action) return 'not_a_review';
     const event: ReactionEvent = {
       actor: reaction.actor,

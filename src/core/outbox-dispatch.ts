@@ -188,7 +188,7 @@ function toCompletion(
   if (failure.code !== 'rate_limited' && row.attempts >= policy.maxAttempts)
     return { kind: 'failed', error: `gave up: ${failure.detail}` };
   if (failure.code === 'rate_limited') {
-    // Slack's limits are per channel and method: the team's messages of the same lane
+    // A chat platform limits per channel and method: the team's messages of the same lane
     // (private answers, or the channel's) wait, in every process.
     const at = new Date(now.getTime() + Math.max(failure.retryAfterMs, 1000));
     return { kind: 'retry', at, error: failure.detail, uncertain: false, holdChatUntil: at };

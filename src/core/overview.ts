@@ -43,7 +43,7 @@ export interface OverviewFailure {
 
 /**
  * What a team has in hand, platform-neutral, for a chat's standing view of
- * it (Slack's App Home): the next 7 days by local day, the proposals
+ * it (an app's home tab): the next 7 days by local day, the proposals
  * waiting for a decision (oldest first), and the failures that need
  * someone. Labels come from the catalog in the team's language.
  */

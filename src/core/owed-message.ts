@@ -44,7 +44,7 @@ export interface NewOwedMessage {
 
 /** An owed message claimed by this dispatcher for one attempt. */
 export interface ClaimedOwedMessage {
-  /** the outbox row id: the message's identity in the chat (Slack metadata, Discord nonce) */
+  /** the outbox row id: the message's identity in the chat (written in the message's metadata or as its nonce, as the platform allows) */
   readonly id: string;
   readonly teamId: string;
   readonly kind: OwedKind;

@@ -40,8 +40,8 @@ export interface OutMessage {
 
 /**
  * Which owed message a chat write is. The chat marks each message it writes
- * with `messageId` (Slack: message metadata; Discord: the `nonce` with
- * `enforce_nonce`), so that after an uncertain failure it can find its own
+ * with `messageId` (in the message's metadata, or as a nonce the platform
+ * enforces), so that after an uncertain failure it can find its own
  * earlier write instead of writing a second one.
  */
 export interface MessageKey {
@@ -110,8 +110,8 @@ export interface ChatOut {
     key: MessageKey,
   ): Promise<ChatResult<void>>;
   /**
-   * whether the team's chat has a standing overview for its people (Slack's
-   * App Home); absent or false: no overview is owed for the team
+   * whether the team's chat has a standing overview for its people (an
+   * app's home tab); absent or false: no overview is owed for the team
    */
   showsOverview?(team: Team): boolean;
   /**

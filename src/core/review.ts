@@ -72,7 +72,7 @@ async function scheduleApproved(
  * Counts an approval and schedules the post once enough are in. The count
  * is taken afresh every time, even for an approval already stored: if a
  * crash or an outage hit between storing an approval and scheduling, the
- * next ✅ (or Slack's retry of the same event) finishes the job instead of
+ * next ✅ (or the platform's retry of the same event) finishes the job instead of
  * leaving an approved post waiting forever.
  */
 async function approve(

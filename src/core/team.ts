@@ -1,11 +1,12 @@
 import type { Language } from './language.ts';
 import type { PostingPolicy, Weekday } from './posting-window.ts';
 
-/** The chat platforms a team can live on. */
-export const CHAT_KINDS = ['shell', 'slack', 'discord'] as const;
-
-/** One of the chat platforms of SPEC §4. */
-export type ChatKind = (typeof CHAT_KINDS)[number];
+/**
+ * The name of the chat platform a team lives on, as configuration gives it.
+ * Opaque to the core: configuration says which names exist, and the chat
+ * router sends each team's messages to the chat of that name.
+ */
+export type ChatKind = string;
 
 /**
  * A team: the people who propose and approve posts, the channel where they
@@ -17,12 +18,15 @@ export interface Team {
   readonly chat: ChatKind;
   /** the team channel where proposal cards are posted (platform id or name) */
   readonly channel: string;
-  /** the platform workspace the channel belongs to (Slack team id T…), when one process serves several */
+  /**
+   * the platform's workspace or server the channel belongs to (its id on
+   * the platform), when one process serves several
+   */
   readonly workspace?: string;
   readonly language: Language;
   /** IANA time zone every time is read and shown in, e.g. Europe/Rome */
   readonly timeZone: string;
-  /** user ids (Slack, Discord) or names (shell) whose reactions count as approvals */
+  /** the platform's user ids (or names, in the shell) of the people whose reactions count as approvals */
   readonly approvers: readonly string[];
   /** approvals a post needs, unless a target asks for more; at least 1 */
   readonly approvalsRequired: number;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { it as SHELL_IT } from '../../src/chat/shell/i18n/it.ts';
 import { it as IT } from '../../src/core/i18n/it.ts';
 import { formatLocalTime } from '../../src/core/local-time-format.ts';
 import {
@@ -376,7 +377,7 @@ describe('the shell chat with nothing configured', () => {
       await araldo.port();
       await answerTo(araldo, `/propose to:sito ${TEXT}`);
       const applied = (emoji: string) =>
-        `[only you] ${IT['shell.reaction_applied']({ emoji, action: 'approvazione', number: 1, added: true })}`;
+        `[only you] ${SHELL_IT['shell.reaction_applied']({ emoji, action: 'approvazione', number: 1, added: true })}`;
 
       expect(await answerTo(araldo, '/react 1 :white_check_mark:')).toBe(applied(':white_check_mark:'));
       expect(await answerTo(araldo, '/react 1 ✔️')).toBe(applied('✔️'));
@@ -390,7 +391,7 @@ describe('the shell chat with nothing configured', () => {
       );
 
       expect(await answerTo(araldo, '/as supervisor')).toBe(
-        `[only you] ${IT['shell.switched']({ name: 'supervisor' })}`,
+        `[only you] ${SHELL_IT['shell.switched']({ name: 'supervisor' })}`,
       );
       const approved = await answerTo(araldo, '/react 1 :heavy_check_mark:');
       expect(approved).toBe(applied(':heavy_check_mark:'));

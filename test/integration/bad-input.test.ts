@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { it as SHELL_IT } from '../../src/chat/shell/i18n/it.ts';
 import { en as EN } from '../../src/core/i18n/en.ts';
 import { it as IT } from '../../src/core/i18n/it.ts';
 import { controlChar } from '../support/control-characters.ts';
@@ -199,11 +200,11 @@ describe(`bad input in the shell, in process, on ${testDriver}`, () => {
       `/react ${n} :white_check_mark:`,
     ]);
     expect(printed).toEqual([
-      `[only you] ${IT['shell.reaction_applied']({ emoji: ':white_check_mark:', action: 'approvazione', number: n, added: true })}`,
-      `[only you] ${IT['shell.reaction_applied']({ emoji: '✔️', action: 'approvazione', number: n, added: true })}`,
-      `[only you] ${IT['shell.switched']({ name: 'supervisor' })}`,
-      `[only you] ${IT['shell.reaction_applied']({ emoji: '✔️', action: 'approvazione', number: n, added: true })}`,
-      `[only you] ${IT['shell.reaction_applied']({ emoji: ':white_check_mark:', action: 'approvazione', number: n, added: true })}`,
+      `[only you] ${SHELL_IT['shell.reaction_applied']({ emoji: ':white_check_mark:', action: 'approvazione', number: n, added: true })}`,
+      `[only you] ${SHELL_IT['shell.reaction_applied']({ emoji: '✔️', action: 'approvazione', number: n, added: true })}`,
+      `[only you] ${SHELL_IT['shell.switched']({ name: 'supervisor' })}`,
+      `[only you] ${SHELL_IT['shell.reaction_applied']({ emoji: '✔️', action: 'approvazione', number: n, added: true })}`,
+      `[only you] ${SHELL_IT['shell.reaction_applied']({ emoji: ':white_check_mark:', action: 'approvazione', number: n, added: true })}`,
     ]);
     // The author's check mark did not count; the approver's did.
     expect(h.chat.thread(n)).toEqual([

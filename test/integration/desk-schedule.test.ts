@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderCardText } from '../../src/core/card-text.ts';
+import { renderCardText } from '../../src/chat/shell/card-text.ts';
 import { en as EN } from '../../src/core/i18n/en.ts';
 import { it as IT } from '../../src/core/i18n/it.ts';
 import type { PostingPolicy } from '../../src/core/posting-window.ts';

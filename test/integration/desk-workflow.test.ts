@@ -149,7 +149,7 @@ describe(`the desk on ${testDriver}`, () => {
       const h = createDeskHarness(database);
       const n = await proposeOne(h);
       await h.react('stagista', n, '✅');
-      await h.react('stagista', n, 'white_check_mark');
+      await h.react('stagista', n, '✔️');
       expect((await h.store.getPost(h.team.id, n))?.post.state).toBe('pending');
       expect(h.chat.thread(n)).toHaveLength(1);
       expect(h.chat.thread(n)[0]).toContain('solo i supervisori configurati possono approvare');

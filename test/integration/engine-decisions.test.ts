@@ -826,7 +826,7 @@ describe(`the engine's decisions on ${testDriver}`, () => {
           teamId: h.team.id,
           actor: { id: 'supervisor', name: 'supervisor' },
           post: { number: 1 },
-          emoji: '✅',
+          action: 'approve',
           added: true,
         }),
       ).toBe('applied');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderCardSummary, renderCardText } from '../../src/core/card-text.ts';
+import { renderCardSummary, renderCardText } from '../../src/chat/shell/card-text.ts';
 import { DELIVERY_STATES } from '../../src/core/delivery.ts';
 import type { Language } from '../../src/core/language.ts';
 import { POST_STATES } from '../../src/core/post.ts';

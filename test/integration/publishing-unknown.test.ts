@@ -90,7 +90,13 @@ function createScenario(publishers: ReadonlyMap<string, Publisher>) {
     chat,
     propose: (line: string) => desk.command({ teamId: team.id, actor: actor('editor') }, line),
     approve: (number: number) =>
-      desk.react({ teamId: team.id, actor: actor('supervisor'), post: { number }, emoji: '✅', added: true }),
+      desk.react({
+        teamId: team.id,
+        actor: actor('supervisor'),
+        post: { number },
+        action: 'approve',
+        added: true,
+      }),
     tick: () => desk.tick(clock.now()),
     deliveries: async (number: number) =>
       Object.fromEntries(

@@ -1,6 +1,7 @@
 import { createDesk, type Desk, type LocateResult } from '../../src/core/desk.ts';
 import type { Publisher, Store } from '../../src/core/ports.ts';
 import { DEFAULT_PUBLISHING_POLICY, type PublishingPolicy } from '../../src/core/publishing.ts';
+import { fromReviewEmoji } from '../../src/core/review-action.ts';
 import type { Target } from '../../src/core/target.ts';
 import type { Team } from '../../src/core/team.ts';
 import { rulesOf } from '../../src/publish/registry.ts';
@@ -25,7 +26,7 @@ export interface DeskHarness {
   readonly wakes: Date[];
   /** runs `/command` as `user` (id = name) */
   run(user: string, line: string, eventId?: string): Promise<string>;
-  /** reacts on post `number`'s card as `user` */
+  /** reacts on post `number`'s card as `user`, with an emoji (✅, ❌, ✏️… or any other, which means nothing) */
   react(user: string, number: number, emoji: string, added?: boolean): Promise<LocateResult>;
   /** one publishing round at the clock's now, and every message it owes sent */
   tick(): Promise<Date | undefined>;
@@ -140,7 +141,7 @@ export function createDeskHarness(
         teamId: team.id,
         actor: { id: user, name: user },
         post: { number },
-        emoji,
+        action: fromReviewEmoji(emoji),
         added,
       });
       await desk.flushOwed();

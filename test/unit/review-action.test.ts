@@ -1,64 +1,59 @@
 import { describe, expect, it } from 'vitest';
-import { explainNotAReview, REVIEW_REACTIONS, toReviewAction } from '../../src/core/review-action.ts';
+import { explainNotAReview, fromReviewEmoji, REVIEW_EMOJI } from '../../src/core/review-action.ts';
 
-describe('toReviewAction', () => {
-  it('reads Unicode emoji as typed in the shell and Discord', () => {
-    expect(toReviewAction('✅')).toBe('approve');
-    expect(toReviewAction('❌')).toBe('reject');
-    expect(toReviewAction('✏️')).toBe('request_changes');
-    expect(toReviewAction('✏')).toBe('request_changes');
-  });
-
-  it('reads Slack short names, with colons or a skin tone', () => {
-    expect(toReviewAction('white_check_mark')).toBe('approve');
-    expect(toReviewAction(':heavy_check_mark:')).toBe('approve');
-    expect(toReviewAction('white_check_mark::skin-tone-3')).toBe('approve');
-    expect(toReviewAction('x')).toBe('reject');
-    expect(toReviewAction('pencil2')).toBe('request_changes');
+describe('fromReviewEmoji', () => {
+  it('reads the review emoji of SPEC §3', () => {
+    expect(fromReviewEmoji('✅')).toBe('approve');
+    expect(fromReviewEmoji('❌')).toBe('reject');
+    expect(fromReviewEmoji('✏️')).toBe('request_changes');
   });
 
   it('reads every check mark as approval, with or without the variation selector', () => {
-    for (const emoji of ['✔️', '✔', '☑️', '☑', ':heavy_check_mark:', ':ballot_box_with_check:']) {
-      expect(toReviewAction(emoji), emoji).toBe('approve');
-    }
+    for (const emoji of ['✔️', '✔', '☑️', '☑']) expect(fromReviewEmoji(emoji), emoji).toBe('approve');
+    expect(fromReviewEmoji('✏')).toBe('request_changes');
   });
 
-  it('reads :x:, ✖️, :pencil:, :memo: and 📝', () => {
-    expect(toReviewAction(':x:')).toBe('reject');
-    expect(toReviewAction('✖️')).toBe('reject');
-    expect(toReviewAction(':pencil:')).toBe('request_changes');
-    expect(toReviewAction(':memo:')).toBe('request_changes');
-    expect(toReviewAction('📝')).toBe('request_changes');
+  it('reads ✖️ and 📝', () => {
+    expect(fromReviewEmoji('✖️')).toBe('reject');
+    expect(fromReviewEmoji('📝')).toBe('request_changes');
   });
 
   it('does not read 🚨 as a review: urgency is chosen when proposing', () => {
-    expect(toReviewAction('🚨')).toBeUndefined();
-    expect(toReviewAction(':rotating_light:')).toBeUndefined();
+    expect(fromReviewEmoji('🚨')).toBeUndefined();
   });
 
-  it('ignores every other emoji', () => {
-    for (const emoji of ['🎉', 'thumbsup', '', ' ', '✅✅', '__proto__', 'constructor']) {
-      expect(toReviewAction(emoji)).toBeUndefined();
+  it('ignores every other text, short names included (each chat reads its own names)', () => {
+    for (const emoji of ['🎉', 'white_check_mark', ':x:', '', ' ', '✅✅', '__proto__', 'constructor']) {
+      expect(fromReviewEmoji(emoji), emoji).toBeUndefined();
     }
   });
 });
 
 describe('explainNotAReview', () => {
-  it('names the emoji and lists every reaction that counts', () => {
-    const text = explainNotAReview('it', '👍', true);
-    expect(text.startsWith('Reazione aggiunta, ma 👍 non conta per decidere.')).toBe(true);
-    for (const names of Object.values(REVIEW_REACTIONS)) {
-      for (const name of names) expect(text).toContain(/^[a-z0-9_]+$/.test(name) ? `:${name}:` : name);
-    }
+  const shown = {
+    approve: ['✅', '✔️', ':yes:'],
+    reject: ['❌', ':no:'],
+    request_changes: ['✏️', ':edit:'],
+  } as const;
+
+  it("names the emoji and lists the chat's reactions that count, the main one first", () => {
+    expect(explainNotAReview('it', '👍', true, shown)).toBe(
+      'Reazione aggiunta, ma 👍 non conta per decidere. Contano: ✅ approva (anche ✔️ :yes:), ❌ rifiuta (anche :no:), ✏️ chiedi modifiche (anche :edit:).',
+    );
+  });
+
+  it('can list the review emoji alone', () => {
+    const text = explainNotAReview('en', '👍', true, REVIEW_EMOJI);
+    for (const emoji of Object.values(REVIEW_EMOJI).flat()) expect(text).toContain(emoji);
   });
 
   it('says a removed reaction was removed, in English too', () => {
-    expect(explainNotAReview('it', '🎉', false)).toMatch(/^Reazione tolta, ma 🎉/);
-    expect(explainNotAReview('en', '🎉', false)).toMatch(/^Reaction removed, but 🎉 does not count/);
+    expect(explainNotAReview('it', '🎉', false, shown)).toMatch(/^Reazione tolta, ma 🎉/);
+    expect(explainNotAReview('en', '🎉', false, shown)).toMatch(/^Reaction removed, but 🎉 does not count/);
   });
 
   it('quotes a long or hostile emoji argument short and safe', () => {
-    const text = explainNotAReview('it', `${'🎉'.repeat(10_000)}\u0000`, true);
+    const text = explainNotAReview('it', `${'🎉'.repeat(10_000)}\u0000`, true, shown);
     expect(text.length).toBeLessThan(400);
     expect(text).toContain('🎉…');
     expect(text).not.toContain('\u0000');

@@ -2,13 +2,13 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Desk, LocateResult } from '../../core/desk.ts';
 import { quoted } from '../../core/excerpt.ts';
-import { t } from '../../core/i18n/translate.ts';
 import type { Logger } from '../../core/ports.ts';
-import { explainNotAReview, toReviewAction } from '../../core/review-action.ts';
+import { explainNotAReview } from '../../core/review-action.ts';
 import type { Team } from '../../core/team.ts';
 import { checkText, describeTextProblem } from '../../core/text-check.ts';
+import { t } from './i18n/translate.ts';
 import type { ShellChat } from './shell-chat.ts';
-import { fromShellLine } from './translate.ts';
+import { fromShellEmoji, fromShellLine, SHELL_REVIEW_REACTIONS } from './translate.ts';
 
 /** What the shell adapter needs. */
 export interface ShellAdapterOptions {
@@ -83,20 +83,16 @@ export class ShellAdapter {
           return;
         case 'react': {
           const post = { number: input.number };
-          const result = await this.#desk.react({
-            teamId: team.id,
-            actor,
-            post,
-            emoji: input.emoji,
-            added: input.added,
-          });
+          const action = fromShellEmoji(input.emoji);
+          const result = await this.#desk.react({ teamId: team.id, actor, post, action, added: input.added });
           // A terminal reads top to bottom: what the reaction owes the thread comes before the answer.
           await this.#desk.flushOwed();
           if (result === 'not_a_review') {
-            chat.sayToTypist(explainNotAReview(team.language, input.emoji, input.added));
+            chat.sayToTypist(
+              explainNotAReview(team.language, input.emoji, input.added, SHELL_REVIEW_REACTIONS),
+            );
             return;
           }
-          const action = toReviewAction(input.emoji);
           if (result === 'applied' && action) {
             // A terminal shows no reaction under the card, and a reaction may
             // rightly change nothing in the thread (a repeat, a decided post):

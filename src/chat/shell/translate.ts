@@ -1,6 +1,13 @@
 import type { Card } from '../../core/card.ts';
-import { renderCardSummary, renderCardText } from '../../core/card-text.ts';
 import type { OutMessage } from '../../core/ports.ts';
+import {
+  fromReviewEmoji,
+  REVIEW_EMOJI,
+  type ReviewAction,
+  type ReviewReactionsShown,
+} from '../../core/review-action.ts';
+import { bareReactionName, fromShortName, REVIEW_SHORT_NAMES, showShortName } from '../review-short-names.ts';
+import { renderCardSummary, renderCardText } from './card-text.ts';
 
 /** What one line typed in the shell asks for. */
 export type ShellInput =
@@ -58,6 +65,26 @@ export function fromShellLine(line: string): ShellInput {
     }
   }
 }
+
+/**
+ * The review action an emoji typed after `/react` stands for, or undefined
+ * for any other. People type the emoji (with or without the variation
+ * selector U+FE0F) or, used to Slack, its short name with or without
+ * colons (`/react 1 ✅`, `/react 1 :white_check_mark:`, `/react 1 x`).
+ */
+export function fromShellEmoji(typed: string): ReviewAction | undefined {
+  return fromReviewEmoji(bareReactionName(typed)) ?? fromShortName(typed);
+}
+
+/** The reactions that count in the shell, as the answer to any other lists them: emoji, then short names. */
+export const SHELL_REVIEW_REACTIONS: ReviewReactionsShown = {
+  approve: [...REVIEW_EMOJI.approve, ...REVIEW_SHORT_NAMES.approve.map(showShortName)],
+  reject: [...REVIEW_EMOJI.reject, ...REVIEW_SHORT_NAMES.reject.map(showShortName)],
+  request_changes: [
+    ...REVIEW_EMOJI.request_changes,
+    ...REVIEW_SHORT_NAMES.request_changes.map(showShortName),
+  ],
+};
 
 /** Prefixes every line of a multi-line text, so each output line says where it is. */
 export function prefixLines(prefix: string, text: string): string {

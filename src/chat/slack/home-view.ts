@@ -1,6 +1,6 @@
-import { t } from '../../core/i18n/translate.ts';
 import type { Language } from '../../core/language.ts';
 import type { TeamOverview } from '../../core/overview.ts';
+import { t } from './i18n/translate.ts';
 import { type Block, escapeMrkdwn, linkUrl, toSectionBlocks } from './translate.ts';
 
 /** Slack's cap on a Home tab: 100 blocks. */

@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, type AppOptions, type Context, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Actor } from '../../core/actor.ts';
 import type { Desk } from '../../core/desk.ts';
-import { t } from '../../core/i18n/translate.ts';
 import type { Logger } from '../../core/ports.ts';
 import type { Team } from '../../core/team.ts';
 import { checkText, describeTextProblem } from '../../core/text-check.ts';
 import { createSlackEventsEndpoint, SLACK_BODY_LIMIT_BYTES } from './events-endpoint.ts';
+import { t } from './i18n/translate.ts';
 import { SlackChat, toSlackLogger } from './slack-chat.ts';
 import {
   ACTION_IDS,
@@ -18,6 +18,7 @@ import {
   fromEditSubmission,
   fromProposeSubmission,
   fromRescheduleSubmission,
+  fromSlackReaction,
   messagePageSchema,
   modalMetadataSchema,
   RESCHEDULE_BLOCKS,
@@ -301,7 +302,7 @@ export class SlackAdapter {
           ...(eventId ? { eventId } : {}),
           actor: await this.#actor(team, user),
           post: { cardRef: toCardRef(item.channel, item.ts) },
-          emoji: reaction,
+          action: fromSlackReaction(reaction),
           added: type === 'reaction_added',
         };
         const result = await this.#desk.react(reactionOnCard);

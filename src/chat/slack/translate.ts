@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { Card } from '../../core/card.ts';
-import { t } from '../../core/i18n/translate.ts';
 import type { Language } from '../../core/language.ts';
 import type { ChatFailure, MessageKey, OutMessage } from '../../core/ports.ts';
 import type { DraftProblem, ProposalDraft } from '../../core/propose.ts';
+import { fromReviewEmoji, type ReviewAction } from '../../core/review-action.ts';
+import { bareReactionName, fromShortName } from '../review-short-names.ts';
+import { t } from './i18n/translate.ts';
 
 /** A Block Kit block, as Slack's API takes it (only the fields Araldo uses are typed loosely). */
 export type Block = Record<string, unknown>;
@@ -508,6 +510,16 @@ export const reactionEventSchema = z.object({
   reaction: z.string().min(1),
   item: z.object({ type: z.string(), channel: z.string().optional(), ts: z.string().optional() }),
 });
+
+/**
+ * The review action a reaction event's `reaction` stands for, or undefined
+ * for any other emoji. Slack names a reaction by its short name, a skin
+ * tone after `::` (`white_check_mark::skin-tone-2`); the emoji character
+ * itself is read too, as it always has been, so nothing that counted stops counting.
+ */
+export function fromSlackReaction(reaction: string): ReviewAction | undefined {
+  return fromShortName(reaction) ?? fromReviewEmoji(bareReactionName(reaction));
+}
 
 /** A message event in a thread (Events API message.channels). */
 export const threadMessageSchema = z.object({

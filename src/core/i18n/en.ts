@@ -72,21 +72,6 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
     `${p.name}, authors cannot approve their own proposal: another approver must approve it.`,
   'reaction.not_an_approver': (p) =>
     `${p.name}, your reaction does not count as an approval: only the configured approvers can approve.`,
-  'overview.title': (p) => `Araldo · ${p.team}`,
-  'overview.drawn_at': (p) => `Last updated: ${p.when}`,
-  'overview.next_days': () => 'Next 7 days',
-  'overview.nothing_planned': () => 'Nothing planned.',
-  'overview.waiting': () => 'Waiting for a decision',
-  'overview.nothing_waiting': () => 'No proposal is waiting.',
-  'overview.waiting_item': (p) =>
-    `by ${p.author}, waiting for ${p.age}${p.changesRequested ? ' (changes requested)' : ''}: ${p.excerpt}`,
-  'overview.failures': () => 'Needs someone',
-  'overview.nothing_failing': () => 'No publication needs fixing.',
-  'overview.failure_item': (p) => `on ${p.target}: ${p.reason} (/araldo retry ${p.number})`,
-  'overview.more': () => '… and more: see /araldo queue and /araldo digest.',
-  'overview.teams_left_out': (p) =>
-    `${p.n} more teams do not fit on this page: use /araldo queue in their channels.`,
-  'overview.no_team': () => 'The Araldo teams of the channels you are in show here: you follow none yet.',
   'button.self_approval': (p) =>
     `You cannot approve or request changes on your own proposal #${p.number}: another approver is needed.`,
   'button.not_an_approver': (p) =>
@@ -100,23 +85,6 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
     `The text of proposal #${p.number} has changed: read the updated card and, if it is fine, press Approve again.`,
   'button.already_approved': (p) =>
     `You have already approved proposal #${p.number}: the other approvers are needed now.`,
-  'button.approve': () => 'Approve',
-  'button.request_changes': () => 'Request changes',
-  'button.reschedule': () => 'Reschedule',
-  'button.cancel': () => 'Cancel',
-  'button.retry': () => 'Retry',
-  'button.cancel_confirm_title': () => 'Cancel the proposal?',
-  'button.cancel_confirm_text': (p) =>
-    `Proposal #${p.number} will not be published. Publications already out stay online.`,
-  'button.cancel_confirm_yes': () => 'Yes, cancel',
-  'button.cancel_confirm_no': () => 'No',
-  'modal.reschedule_title': (p) => `Reschedule #${p.number}`,
-  'modal.reschedule_or': () => 'Or write when',
-  'modal.reschedule_or_hint': () =>
-    'For example: tomorrow 9am, next monday at 18:30. If you fill this in, the day and time above do not count.',
-  'modal.reschedule_date': () => 'Day (empty: today)',
-  'modal.close': () => 'Close',
-  'modal.reschedule_missing': () => 'Pick the day and the time, or write when.',
   'reaction.already_decided': (p) =>
     `${p.name}, the proposal is already ${p.status}: the reaction changes nothing.`,
   'reaction.rejected': (p) => `❌ Rejected by ${p.name}. It will not be published.`,
@@ -225,26 +193,6 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   'age.days': (p) => `${p.n} ${p.n === 1 ? 'day' : 'days'}`,
   'reaction.not_a_review': (p) =>
     `${p.added ? 'Reaction added' : 'Reaction removed'}, but ${p.emoji} does not count as a decision. These count: ${p.approve} approve (also ${p.approveAlso}), ${p.reject} reject (also ${p.rejectAlso}), ${p.changes} request changes (also ${p.changesAlso}).`,
-  'shell.switched': (p) => `You now write as ${p.name}.`,
-  'shell.usage': (p) => `Usage: ${p.usage}`,
-  'shell.plain_message': () =>
-    'Message written in the channel. Commands start with /: type /araldo help for the list.',
-  'shell.internal_error': () => 'Internal error: the line was not handled. Try again.',
-  'modal.propose_title': () => 'New proposal',
-  'modal.edit_title': (p) => `Edit #${p.number}`,
-  'modal.edit_button': () => 'Edit',
-  'modal.submit': () => 'Submit',
-  'modal.cancel': () => 'Cancel',
-  'modal.text': () => 'Text of the post',
-  'modal.targets': () => 'Where to publish',
-  'modal.date': () => 'Day (empty: as soon as approved)',
-  'modal.time': () => 'Time',
-  'modal.image_url': () => 'Image address',
-  'modal.image_alt': () => 'Image alt text',
-  'modal.image_alt_hint': () =>
-    'Required with an image: describe what it shows, for people who cannot see it.',
-  'modal.urgent_label': () => 'Urgency',
-  'modal.urgent': () => '🚨 Urgent: publish at once with a single approval',
   'chat.not_configured': () => 'Araldo is not set up for this channel: ask the IT office to add it.',
   'command.needs_number': (p) => `Give the proposal number, for example: /araldo ${p.command} 12.`,
   'command.unknown_subcommand': (p) => `There is no command "${p.name}". These are the commands:`,
@@ -263,7 +211,7 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
       '  /araldo digest — today’s digest',
       '  /araldo help — this list',
       'The Italian names work too: /araldo stato, /araldo coda, /araldo modifica, /araldo riprogramma, /araldo annulla, /araldo riprova, /araldo registro, /araldo riepilogo, /araldo aiuto.',
-      'On the card: the reactions ✅ approve, ❌ reject, ✏️ request changes (on Slack also the Approve and Request changes buttons); removing ✅ withdraws the approval.',
+      'On the card: the reactions ✅ approve, ❌ reject, ✏️ request changes (or the Approve and Request changes buttons, where the card has them); removing ✅ withdraws the approval.',
       'Times: "tomorrow 9am", "tomorrow morning", "tonight at 9", "half past nine", "next monday at 18:30", "december 1 9:00", "in 2 hours", "2026-12-01T09:00+01:00".',
       'Without an hour: morning 09:00, afternoon 15:00, evening 21:00, night 23:00; "tonight at 9" is 21:00.',
     ].join('\n'),
@@ -282,13 +230,6 @@ export const en: { readonly [K in keyof typeof it]: (typeof it)[K] } = {
   // Bad input and states in words (issue 7, points 3 and 5).
   'text.control_character': (p) =>
     `The text holds a control character that cannot be published: ${p.character}, at character ${p.position} ("${p.context}")${p.others > 0 ? ` and ${p.others} more like it` : ''}. Remove it and try again: line breaks and tabs are fine.`,
-  'shell.reaction_applied': (p) =>
-    p.added
-      ? `You reacted with ${p.emoji} (${p.action}) to proposal #${p.number}.`
-      : `You removed ${p.emoji} (${p.action}) from proposal #${p.number}.`,
-  'review.approve': () => 'approval',
-  'review.reject': () => 'rejection',
-  'review.request_changes': () => 'changes requested',
   'delivery.pending': () => 'waiting for approval',
   'delivery.scheduled': () => 'scheduled',
   'delivery.publishing': () => 'publishing',

@@ -101,23 +101,6 @@ export const it = {
     `${p.name}, l'autore non può approvare la propria proposta: serve l'approvazione di un altro supervisore.`,
   'reaction.not_an_approver': (p: { name: string }) =>
     `${p.name}, la tua reazione non conta come approvazione: solo i supervisori configurati possono approvare.`,
-  'overview.title': (p: { team: string }) => `Araldo · ${p.team}`,
-  'overview.drawn_at': (p: { when: string }) => `Ultimo aggiornamento: ${p.when}`,
-  'overview.next_days': () => 'Prossimi 7 giorni',
-  'overview.nothing_planned': () => 'Nessuna pubblicazione in programma.',
-  'overview.waiting': () => 'In attesa di decisione',
-  'overview.nothing_waiting': () => 'Nessuna proposta in attesa.',
-  'overview.waiting_item': (p: { author: string; age: string; excerpt: string; changesRequested: boolean }) =>
-    `di ${p.author}, in attesa da ${p.age}${p.changesRequested ? ' (modifiche richieste)' : ''}: ${p.excerpt}`,
-  'overview.failures': () => 'Da sistemare',
-  'overview.nothing_failing': () => 'Nessuna pubblicazione da sistemare.',
-  'overview.failure_item': (p: { number: number; target: string; reason: string }) =>
-    `su ${p.target}: ${p.reason} (/araldo riprova ${p.number})`,
-  'overview.more': () => '… e altre ancora: le trovi con /araldo coda e /araldo riepilogo.',
-  'overview.teams_left_out': (p: { n: number }) =>
-    `Altri ${p.n} gruppi non ci stanno in questa pagina: usa /araldo coda nei loro canali.`,
-  'overview.no_team': () =>
-    'Qui compaiono i gruppi di Araldo dei canali in cui sei: per ora non ne segui nessuno.',
   'button.self_approval': (p: { number: number }) =>
     `Non puoi approvare né chiedere modifiche alla tua proposta #${p.number}: serve un altro supervisore.`,
   'button.not_an_approver': (p: { number: number }) =>
@@ -132,23 +115,6 @@ export const it = {
     `Il testo della proposta #${p.number} è cambiato: rileggi la scheda aggiornata e, se va bene, premi di nuovo Approva.`,
   'button.already_approved': (p: { number: number }) =>
     `Hai già approvato la proposta #${p.number}: ora servono gli altri supervisori.`,
-  'button.approve': () => 'Approva',
-  'button.request_changes': () => 'Chiedi modifiche',
-  'button.reschedule': () => 'Riprogramma',
-  'button.cancel': () => 'Annulla',
-  'button.retry': () => 'Riprova',
-  'button.cancel_confirm_title': () => 'Annullare la proposta?',
-  'button.cancel_confirm_text': (p: { number: number }) =>
-    `La proposta #${p.number} non sarà pubblicata. Le pubblicazioni già uscite restano online.`,
-  'button.cancel_confirm_yes': () => 'Sì, annulla',
-  'button.cancel_confirm_no': () => 'No',
-  'modal.reschedule_title': (p: { number: number }) => `Riprogramma #${p.number}`,
-  'modal.reschedule_or': () => 'Oppure scrivi quando',
-  'modal.reschedule_or_hint': () =>
-    'Per esempio: domani alle 9, lunedì prossimo alle 18:30. Se compili questo campo, giorno e ora sopra non contano.',
-  'modal.reschedule_date': () => 'Giorno (vuoto: oggi)',
-  'modal.close': () => 'Chiudi',
-  'modal.reschedule_missing': () => 'Scegli il giorno e l’ora, oppure scrivi quando.',
   'reaction.already_decided': (p: { name: string; status: string }) =>
     `${p.name}, la proposta è già ${p.status}: la reazione non cambia nulla.`,
   'reaction.rejected': (p: { name: string }) => `❌ Rifiutata da ${p.name}. Non sarà pubblicata.`,
@@ -275,26 +241,6 @@ export const it = {
     changesAlso: string;
   }) =>
     `${p.added ? 'Reazione aggiunta' : 'Reazione tolta'}, ma ${p.emoji} non conta per decidere. Contano: ${p.approve} approva (anche ${p.approveAlso}), ${p.reject} rifiuta (anche ${p.rejectAlso}), ${p.changes} chiedi modifiche (anche ${p.changesAlso}).`,
-  'shell.switched': (p: { name: string }) => `Ora scrivi come ${p.name}.`,
-  'shell.usage': (p: { usage: string }) => `Uso: ${p.usage}`,
-  'shell.plain_message': () =>
-    "Messaggio scritto nel canale. I comandi iniziano con /: scrivi /araldo aiuto per l'elenco.",
-  'shell.internal_error': () => 'Errore interno: la riga non è stata elaborata. Riprova.',
-  'modal.propose_title': () => 'Nuova proposta',
-  'modal.edit_title': (p: { number: number }) => `Modifica #${p.number}`,
-  'modal.edit_button': () => 'Modifica',
-  'modal.submit': () => 'Invia',
-  'modal.cancel': () => 'Annulla',
-  'modal.text': () => 'Testo del post',
-  'modal.targets': () => 'Dove pubblicare',
-  'modal.date': () => 'Giorno (vuoto: appena approvata)',
-  'modal.time': () => 'Ora',
-  'modal.image_url': () => "Indirizzo dell'immagine",
-  'modal.image_alt': () => "Testo alternativo dell'immagine",
-  'modal.image_alt_hint': () =>
-    "Obbligatorio con un'immagine: descrivi cosa mostra, per chi non può vederla.",
-  'modal.urgent_label': () => 'Urgenza',
-  'modal.urgent': () => '🚨 Urgente: pubblica subito con una sola approvazione',
   'chat.not_configured': () =>
     "Araldo non è configurato per questo canale: chiedi all'ufficio IT di aggiungerlo.",
   'command.needs_number': (p: { command: string }) =>
@@ -316,7 +262,7 @@ export const it = {
       '  /araldo riepilogo — il riepilogo di oggi',
       '  /araldo aiuto — questo elenco',
       'Valgono anche i nomi inglesi: /araldo status, /araldo queue, /araldo edit, /araldo reschedule, /araldo cancel, /araldo retry, /araldo audit, /araldo digest, /araldo help.',
-      'Sulla scheda: le reazioni ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche (su Slack anche i pulsanti Approva e Chiedi modifiche); togliere ✅ ritira l’approvazione.',
+      'Sulla scheda: le reazioni ✅ approva, ❌ rifiuta, ✏️ chiedi modifiche (o i pulsanti Approva e Chiedi modifiche, se la scheda li ha); togliere ✅ ritira l’approvazione.',
       'Orari: "domani alle 9", "domattina", "stasera alle 21", "alle 9 e mezza", "lunedì prossimo alle 18:30", "1 dicembre 9:00", "tra 2 ore", "2026-12-01T09:00+01:00".',
       'Senza ora: mattina 09:00, pomeriggio 15:00, sera 21:00, notte 23:00; "stasera alle 9" sono le 21:00.',
     ].join('\n'),
@@ -335,13 +281,6 @@ export const it = {
   // Bad input and states in words (issue 7, points 3 and 5).
   'text.control_character': (p: { character: string; position: number; context: string; others: number }) =>
     `Il testo contiene un carattere di controllo che non si può pubblicare: ${p.character}, al carattere ${p.position} («${p.context}»)${p.others > 0 ? ` e altri ${p.others} come lui` : ''}. Toglilo e riprova: a capo e tabulazioni vanno bene.`,
-  'shell.reaction_applied': (p: { emoji: string; action: string; number: number; added: boolean }) =>
-    p.added
-      ? `Hai reagito con ${p.emoji} (${p.action}) alla proposta #${p.number}.`
-      : `Hai tolto ${p.emoji} (${p.action}) dalla proposta #${p.number}.`,
-  'review.approve': () => 'approvazione',
-  'review.reject': () => 'rifiuto',
-  'review.request_changes': () => 'richiesta di modifiche',
   'delivery.pending': () => 'in attesa di approvazione',
   'delivery.scheduled': () => 'programmata',
   'delivery.publishing': () => 'in pubblicazione',

@@ -1,10 +1,7 @@
-import type { Card } from './card.ts';
-import { t } from './i18n/translate.ts';
+import type { Card } from '../../core/card.ts';
+import { t } from '../../core/i18n/translate.ts';
 
-/**
- * The card as plain text lines, for chats without rich layout (the shell)
- * and as the fallback text of rich messages.
- */
+/** The card as plain text lines, as the shell shows it (a terminal has no rich layout). */
 export function renderCardText(card: Card): string[] {
   const l = card.language;
   const meters = card.targets.map((target) => {
