@@ -15,8 +15,8 @@ import { type LoadResult, proposeBody, sendCommands } from './slack-load.ts';
 // Ack: Araldo as production runs it (`node dist/main.js`, Slack in HTTP
 // mode, its own port, the database under test: a fresh PGlite data
 // directory or a scratch PostgreSQL database), FakeSlack in its own process
-// answering Araldo's Web API calls (users.info, the cards, the ephemeral
-// answers), and the bare Bolt floor (floors/bare-bolt.mjs) started next to
+// answering Araldo's Web API calls (users.info, the cards; each proposer's
+// answer rides on the ack), and the bare Bolt floor (floors/bare-bolt.mjs) started next to
 // it. Each run sends the same burst of signed `/propose` commands to one,
 // waits until both processes are idle again (the outbox Araldo drains after
 // a burst must not land on the next measurement), then to the other; who

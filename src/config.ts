@@ -28,6 +28,8 @@ export interface SlackSettings {
   readonly appToken: string | undefined;
   /** Web API base URL, with trailing slash (tests and proxies) */
   readonly apiUrl: string;
+  /** see SlackAdapterOptions.ackBudgetMs; not configurable from outside (tests set it) */
+  readonly ackBudgetMs?: number;
 }
 
 /** Everything Araldo needs to start, validated. */

@@ -7,6 +7,7 @@ import { checkCredentials } from './credential-watch.ts';
 import { DeskContext, type DeskDeps } from './desk-context.ts';
 import { buildDigest, sendDueDigests } from './digest.ts';
 import { quoted } from './excerpt.ts';
+import { Foreground } from './foreground.ts';
 import { GroupCommit } from './group-commit.ts';
 import { helpText } from './help.ts';
 import { cancelPost, editPost, mayChange, reschedulePost, retryPost } from './manage-post.ts';
@@ -268,6 +269,9 @@ interface QueuedProposal {
 /** Proposals stored by one decision at most: a burst's, without one transaction growing unbounded. */
 const MAX_PROPOSALS_PER_DECISION = 100;
 
+/** The longest the outbox waits for commands under way before it sends anyway. */
+const OUTBOX_YIELD_MAX_MS = 1000;
+
 /** Builds the desk over its ports. */
 export function createDesk(
   deps: DeskDeps,
@@ -279,9 +283,12 @@ export function createDesk(
   // owes hundreds of messages, and a round also claims abandoned and due
   // deliveries and reads the next due instant, each time. Only where rounds
   // are driven (a scheduler gives `kick`); elsewhere `flushOwed` sends.
+  const foreground = new Foreground(deps.clock);
   const outbox = deps.kick
     ? new CoalescedRun(
         async () => {
+          // People waiting on an answer go first; the messages follow.
+          await foreground.quiet(OUTBOX_YIELD_MAX_MS);
           const next = await startOwed(ctx, ctx.now(), outboxPolicy, sending);
           if (next) deps.wake?.(next);
         },
@@ -314,6 +321,11 @@ export function createDesk(
     await tx.owe([{ teamId: team.id, kind: 'private', recipient: context.replyTo, message: { text } }]);
   }
 
+  /** owes a reply that no other decision carries (a refusal before anything is stored) */
+  async function answerAlone(team: Team, context: CommandContext, text: string): Promise<void> {
+    if (context.replyTo !== undefined) await ctx.decide((tx) => owePrivateReply(tx, team, context, text));
+  }
+
   async function command(context: CommandContext, line: string): Promise<CommandReply> {
     const team = ctx.team(context.teamId);
     if (!team) throw new Error(`unknown team ${context.teamId}`);
@@ -332,7 +344,7 @@ export function createDesk(
           : parsed
             ? ctx.msg(team, 'command.unknown', { name: quoted(parsed.name) })
             : ctx.msg(team, 'command.not_a_command');
-      await ctx.decide((tx) => owePrivateReply(tx, team, context, text));
+      await answerAlone(team, context, text);
       return { text };
     }
     try {
@@ -357,7 +369,7 @@ export function createDesk(
     // Never a stack trace in chat: the person gets words, the log the rest.
     deps.logger.error({ err: error, teamId: team.id, command: name }, 'command failed');
     const text = ctx.msg(team, 'command.failed');
-    await ctx.decide((tx) => owePrivateReply(tx, team, context, text)).catch(() => undefined);
+    await answerAlone(team, context, text).catch(() => undefined);
     return { text };
   }
 
@@ -370,7 +382,7 @@ export function createDesk(
         args.error.code === 'option_after_text'
           ? ctx.msg(team, 'propose.option_after_text', { option: quoted(args.error.option) })
           : ctx.msg(team, 'propose.bad_option', { option: quoted(args.error.option) });
-      await ctx.decide((tx) => owePrivateReply(tx, team, context, text));
+      await answerAlone(team, context, text);
       return { text };
     } catch (error) {
       return failed(team, context, 'propose', error);
@@ -389,7 +401,7 @@ export function createDesk(
   ): Promise<ProposeOutcome> {
     const checked = checkProposal(ctx, team, context.actor, draft, context.eventId);
     if (checked.ok) return proposals.submit({ context, proposal: checked.proposal });
-    await ctx.decide((tx) => owePrivateReply(tx, team, context, checked.outcome.text));
+    await answerAlone(team, context, checked.outcome.text);
     return checked.outcome;
   }
 
@@ -493,15 +505,15 @@ export function createDesk(
   }
 
   return {
-    command,
+    command: (context, line) => foreground.during(() => command(context, line)),
     checkDraft: (teamId, draft) => checkDraft(ctx, teamOrThrow(teamId), draft).problems,
-    proposeDraft,
+    proposeDraft: (context, draft) => foreground.during(() => proposeDraft(context, draft)),
     team: (teamId) => ctx.team(teamId),
     targetsOf: (teamId) => ctx.targetsOf(teamOrThrow(teamId)),
     post: (teamId, number) => ctx.store.getPost(teamId, number),
-    react,
-    threadReply,
-    reviewClick,
+    react: (reaction) => foreground.during(() => react(reaction)),
+    threadReply: (reply) => foreground.during(() => threadReply(reply)),
+    reviewClick: (click) => foreground.during(() => reviewClick(click)),
     openOverview: async ({ teamIds, among, viewer }) => {
       const servedAmong = among.filter((teamId) => ctx.team(teamId) !== undefined);
       const served = teamIds.filter((teamId) => servedAmong.includes(teamId));

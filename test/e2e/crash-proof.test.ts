@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { it as IT } from '../../src/core/i18n/it.ts';
 import { FakeSlack } from '../fakes/fake-slack.ts';
 import { FakeWebhookReceiver } from '../fakes/fake-webhook-receiver.ts';
+import { ephemeralAnswerOf } from '../fixtures/slack-payloads.ts';
 import { type AraldoProcess, killAllAraldos, parseLog } from '../support/araldo-process.ts';
 import { DeskDatabase, type PostRow } from '../support/desk-database.ts';
 import {
@@ -677,7 +678,6 @@ describe.skipIf(!DATABASE)('crash proof (PostgreSQL)', () => {
       const audited = rng.shuffled(published).slice(0, 3);
       const stories = new Map<number, string>();
       for (const post of audited) {
-        const before = fake.calls.length;
         const trigger = `${rng.seed}.audit.${post.number}.fake`;
         const answer = await deliverToAraldo(
           crasher.url,
@@ -685,14 +685,10 @@ describe.skipIf(!DATABASE)('crash proof (PostgreSQL)', () => {
           'application/x-www-form-urlencoded',
         );
         expect(answer.ok && answer.status).toBe(200);
-        const reply = await fake.waitForCall(
-          'chat.postEphemeral',
-          (call) =>
-            fake.calls.indexOf(call) >= before &&
-            String(call.args.text).startsWith(IT['audit.title']({ number: post.number })),
-          15_000,
-        );
-        stories.set(post.number, String(reply.args.text));
+        // The story is the answer the command's acknowledgement carries.
+        const story = answer.ok ? ephemeralAnswerOf(answer.body) : undefined;
+        expect(story?.startsWith(IT['audit.title']({ number: post.number }))).toBe(true);
+        stories.set(post.number, story ?? '');
       }
       await db.waitQuiescent({ timeoutMs: 30_000, guard: () => crasher.assertAlive() });
       const feedUrl = crasher.url.replace('/slack/events', '/feeds/sito.xml');

@@ -28,6 +28,7 @@ import {
   threadMessageSchema,
   toCardRef,
   toEditModal,
+  toEphemeralText,
   toModalErrors,
   toProposeModal,
   toRecipient,
@@ -35,6 +36,12 @@ import {
   viewStateSchema,
 } from './translate.ts';
 import { UserNames } from './user-names.ts';
+
+/** What a slash command comes to (see SlackAdapter's #answerCommand). */
+type CommandAnswer =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'form'; readonly open: () => Promise<void> }
+  | { readonly kind: 'text'; readonly channel: string; readonly user: string; readonly text: string };
 
 /** What the Slack adapter needs: credentials from the environment, the desk, the Slack teams. */
 export interface SlackAdapterOptions {
@@ -54,6 +61,13 @@ export interface SlackAdapterOptions {
   readonly retries?: number;
   /** how long one write may take before its outcome counts as uncertain; SlackChat's default when absent */
   readonly chatTimeoutMs?: number;
+  /**
+   * how long a slash command's answer may take and still ride on its
+   * acknowledgement (Slack shows none after 3 s from sending, and the
+   * request may have waited before it reached us); later answers are sent
+   * as their own ephemeral message. 2,000 ms when absent.
+   */
+  readonly ackBudgetMs?: number;
 }
 
 /**
@@ -64,6 +78,8 @@ export interface SlackAdapterOptions {
 const COMMANDS = /^\/(propose|araldo)$/;
 /** How long an approver user group's members are trusted before asking Slack again. */
 const GROUP_TTL_MS = 5 * 60_000;
+/** See SlackAdapterOptions.ackBudgetMs. */
+const DEFAULT_ACK_BUDGET_MS = 2000;
 /** Event ids remembered to drop Slack's retries of an event already handled. */
 const SEEN_EVENTS_MAX = 10_000;
 
@@ -72,13 +88,20 @@ const SEEN_EVENTS_MAX = 10_000;
  * `/propose` modal), reactions on cards as approvals, thread replies, the
  * card's edit button. HTTP mode serves `requestListener` at /slack/events
  * on Araldo's own port; Socket Mode connects out when an app token is set.
- * Every request is acknowledged first; the work runs after the ack.
+ * Events, clicks and forms are acknowledged first; the work runs after the
+ * ack (Slack gets its HTTP answer once the handler is done, see below).
  *
- * Answers to commands are the desk's to owe: each command carries
- * `replyTo` (`channel:user`), the desk stores the answer as an owed private
- * message and the outbox sends it through `chat.sayPrivately`. The adapter
- * itself answers only what no decision owes (an unknown channel, a failure
- * after the ack, a thread reply that was not recorded).
+ * A slash command's answer is the acknowledgement itself: the decision is
+ * stored, then the reply goes back as the request's ephemeral response,
+ * shown at once and never queued behind the channel's cards. Should the
+ * process die between the commit and the response, Slack tells the typist
+ * the command failed; what the command changed is stored, and the card or
+ * `/araldo stato` shows it. Answers to clicks and forms, which Slack lets
+ * carry no message, are the desk's to owe: they carry `replyTo`
+ * (`channel:user`), the desk stores the answer as an owed private message
+ * and the outbox sends it through `chat.sayPrivately`. The adapter itself
+ * answers only what no decision owes (a failure after the ack, a thread
+ * reply that was not recorded).
  */
 export class SlackAdapter {
   readonly chat: SlackChat;
@@ -96,9 +119,11 @@ export class SlackAdapter {
   });
   readonly #groups = new Map<string, { members: ReadonlySet<string>; fetchedAt: number }>();
   readonly #seenEvents = new Set<string>();
+  readonly #ackBudgetMs: number;
 
   constructor(desk: Desk, options: SlackAdapterOptions) {
     this.#desk = desk;
+    this.#ackBudgetMs = options.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS;
     this.#logger = options.logger.child({ platform: 'slack' });
     this.#byChannel = new Map(options.teams.map((team) => [team.channel, team]));
     const clientOptions = {
@@ -249,43 +274,19 @@ export class SlackAdapter {
     const app = this.#app;
 
     app.command(COMMANDS, async ({ command, ack }) => {
-      await ack();
-      await this.#answeringFailures(command as { channel_id?: string; user_id?: string }, async () => {
-        const parsed = slashCommandSchema.safeParse(command);
-        if (!parsed.success) {
-          this.#logger.warn({ issues: parsed.error.issues.length }, 'malformed slash command ignored');
-          return;
-        }
-        const body = parsed.data;
-        const team = this.#teamFor(body.channel_id, body.team_id);
-        if (!team) {
-          await this.chat.sayToUserNow(body.channel_id, body.user_id, t('it', 'chat.not_configured'));
-          return;
-        }
-        const formAsked =
-          (body.command === '/propose' && body.text.trim() === '') ||
-          (body.command === '/araldo' && /^(propose|proponi)$/i.test(body.text.trim()));
-        if (formAsked) {
-          // The trigger id lives 3 s: open the form before anything slow.
-          const view = toProposeModal(team.language, this.#targetsOf(team), {
-            teamId: team.id,
-            channel: team.channel,
-          });
-          await app.client.views.open({ trigger_id: body.trigger_id, view: view as never });
-          return;
-        }
-        const actor = await this.#actor(team, body.user_id, body.user_name);
-        // The desk owes the answer and sends it through the outbox (sayPrivately).
-        await this.#desk.command(
-          {
-            teamId: team.id,
-            actor,
-            eventId: `slack:${body.trigger_id}`,
-            replyTo: toRecipient(body.channel_id, body.user_id),
-          },
-          `${body.command} ${body.text}`,
-        );
-      });
+      const started = performance.now();
+      const answer = await this.#answerCommand(command);
+      // The answer rides on the acknowledgement, the one reply Slack shows
+      // in place at once; an answer ready only after the budget would come
+      // too late to be shown there, so it goes as its own message instead.
+      const inTime = performance.now() - started < this.#ackBudgetMs;
+      if (answer.kind === 'form' || answer.kind === 'none') {
+        await ack();
+        if (answer.kind === 'form') await answer.open();
+        return;
+      }
+      await ack(inTime ? { response_type: 'ephemeral', text: toEphemeralText(answer.text) } : undefined);
+      if (!inTime) await this.chat.sayToUserNow(answer.channel, answer.user, answer.text);
     });
 
     for (const type of ['reaction_added', 'reaction_removed'] as const) {
@@ -495,6 +496,52 @@ export class SlackAdapter {
       // Commands never get here: they answer their failures in words.
       throw error;
     });
+  }
+
+  /**
+   * What a slash command comes to: the typist's answer (the desk's reply,
+   * stored decision first), the form to open, or nothing for a payload
+   * that is not a slash command. Never throws: a failure is answered in words.
+   */
+  async #answerCommand(command: unknown): Promise<CommandAnswer> {
+    const parsed = slashCommandSchema.safeParse(command);
+    if (!parsed.success) {
+      this.#logger.warn({ issues: parsed.error.issues.length }, 'malformed slash command ignored');
+      return { kind: 'none' };
+    }
+    const body = parsed.data;
+    const to = { channel: body.channel_id, user: body.user_id };
+    const team = this.#teamFor(body.channel_id, body.team_id);
+    if (!team) return { kind: 'text', ...to, text: t('it', 'chat.not_configured') };
+    try {
+      const formAsked =
+        (body.command === '/propose' && body.text.trim() === '') ||
+        (body.command === '/araldo' && /^(propose|proponi)$/i.test(body.text.trim()));
+      if (formAsked) {
+        const view = toProposeModal(team.language, this.#targetsOf(team), {
+          teamId: team.id,
+          channel: team.channel,
+        });
+        // The trigger id lives 3 s: the form opens right after the ack, before anything slow.
+        return {
+          kind: 'form',
+          open: () =>
+            this.#answeringFailures(body, async () => {
+              await this.#app.client.views.open({ trigger_id: body.trigger_id, view: view as never });
+            }),
+        };
+      }
+      const actor = await this.#actor(team, body.user_id, body.user_name);
+      // No `replyTo`: the answer is this request's response, not an owed message.
+      const reply = await this.#desk.command(
+        { teamId: team.id, actor, eventId: `slack:${body.trigger_id}` },
+        `${body.command} ${body.text}`,
+      );
+      return { kind: 'text', ...to, text: reply.text };
+    } catch (error) {
+      this.#logger.error({ err: error }, 'Slack slash command failed');
+      return { kind: 'text', ...to, text: t(team.language, 'command.failed') };
+    }
   }
 
   /**
