@@ -284,11 +284,13 @@ export function createDesk(
   // deliveries and reads the next due instant, each time. Only where rounds
   // are driven (a scheduler gives `kick`); elsewhere `flushOwed` sends.
   const foreground = new Foreground(deps.clock);
+  let stopped = false;
   const outbox = deps.kick
     ? new CoalescedRun(
         async () => {
           // People waiting on an answer go first; the messages follow.
           await foreground.quiet(OUTBOX_YIELD_MAX_MS);
+          if (stopped) return;
           const next = await startOwed(ctx, ctx.now(), outboxPolicy, sending);
           if (next) deps.wake?.(next);
         },
@@ -555,7 +557,10 @@ export function createDesk(
       return earlier(nextDue, await startOwed(ctx, now, outboxPolicy, sending));
     },
     flushOwed: () => flushOwed(ctx, outboxPolicy, sending),
-    stop: () => outbox?.stop(),
+    stop: () => {
+      stopped = true;
+      outbox?.stop();
+    },
     idle: async () => {
       for (;;) {
         await publishing.idle();

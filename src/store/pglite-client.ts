@@ -131,6 +131,7 @@ export class PgliteWorkerClient {
   #nextTxId = 1;
   /** set once the worker cannot answer any more: closed, crashed or exited */
   #gone: AppError | undefined;
+  #closing: Promise<void> | undefined;
 
   private constructor(worker: Worker, onStatement: ((sql: string) => void) | undefined) {
     this.#worker = worker;
@@ -247,8 +248,13 @@ export class PgliteWorkerClient {
     return fromPortableDump((await this.#call({ kind: 'dump', compression })) as PortableDump);
   }
 
-  /** Closes PGlite in the worker, then ends the worker; calls after it reject. */
-  async close(): Promise<void> {
+  /** Closes PGlite in the worker, then ends the worker; calls after it reject, and so does nothing else. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     if (this.#gone) return;
     try {
       await this.#call({ kind: 'close' });

@@ -271,6 +271,11 @@ describe('the PGlite worker’s life', () => {
     await expect(handle.close()).resolves.toBeUndefined();
   });
 
+  it('closes once when closed twice at the same time', async () => {
+    const handle = await openPgliteDatabase();
+    await expect(Promise.all([handle.close(), handle.close()])).resolves.toEqual([undefined, undefined]);
+  });
+
   it('fails to open with database_unavailable when PGlite cannot start', async () => {
     const error = await openDatabase({ pgliteDir: 'memory', fromDump: new Blob(['not a tarball']) })
       .then(async (handle) => {

@@ -120,6 +120,8 @@ export class SlackAdapter {
   readonly #groups = new Map<string, { members: ReadonlySet<string>; fetchedAt: number }>();
   readonly #seenEvents = new Set<string>();
   readonly #ackBudgetMs: number;
+  /** commands whose answer is still on its way: stop() waits for them */
+  readonly #answering = new Set<Promise<void>>();
 
   constructor(desk: Desk, options: SlackAdapterOptions) {
     this.#desk = desk;
@@ -194,8 +196,49 @@ export class SlackAdapter {
     this.#logger.info({ mode: this.#socketReceiver ? 'socket' : 'http' }, 'Slack adapter ready');
   }
 
+  /** waits for the commands being answered, then (Socket Mode) disconnects */
   async stop(): Promise<void> {
+    while (this.#answering.size > 0) await Promise.allSettled([...this.#answering]);
     if (this.#socketReceiver) await this.#socketReceiver.stop();
+  }
+
+  /** keeps `work` (a command's answer) among those stop() waits for */
+  #track(work: Promise<unknown>): void {
+    const tracked = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#answering.add(tracked);
+    void tracked.then(() => this.#answering.delete(tracked));
+  }
+
+  /** resolves to undefined once a command's answer is too late for its ack */
+  #budget(): { readonly over: Promise<undefined>; cancel(): void } {
+    let timer: NodeJS.Timeout | undefined;
+    const over = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.#ackBudgetMs);
+    });
+    return { over, cancel: () => clearTimeout(timer) };
+  }
+
+  /** acknowledges, with `payload` when given; false when the ack could not be sent */
+  async #acked(
+    ack: (payload?: { response_type: 'ephemeral'; text: string }) => Promise<void>,
+    payload?: { response_type: 'ephemeral'; text: string },
+  ): Promise<boolean> {
+    try {
+      await ack(payload);
+      return true;
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'a slash command could not be acknowledged');
+      return false;
+    }
+  }
+
+  /** sends a command's answer on its own, when its ack could not carry it */
+  async #answerLate(answer: CommandAnswer): Promise<void> {
+    if (answer.kind === 'text') await this.chat.sayToUserNow(answer.channel, answer.user, answer.text);
+    // A form cannot open late: its trigger id has lived its 3 s.
   }
 
   /**
@@ -274,19 +317,28 @@ export class SlackAdapter {
     const app = this.#app;
 
     app.command(COMMANDS, async ({ command, ack }) => {
-      const started = performance.now();
-      const answer = await this.#answerCommand(command);
+      const answering = this.#answerCommand(command);
+      this.#track(answering);
       // The answer rides on the acknowledgement, the one reply Slack shows
-      // in place at once; an answer ready only after the budget would come
-      // too late to be shown there, so it goes as its own message instead.
-      const inTime = performance.now() - started < this.#ackBudgetMs;
-      if (answer.kind === 'form' || answer.kind === 'none') {
-        await ack();
-        if (answer.kind === 'form') await answer.open();
+      // in place at once. One not ready within the budget would come too
+      // late to be shown there: the command is acknowledged empty now, and
+      // the answer follows as its own message once the decision is stored.
+      const budget = this.#budget();
+      const timely = await Promise.race([answering, budget.over]);
+      budget.cancel();
+      if (timely === undefined) {
+        await this.#acked(ack);
+        this.#track(answering.then((answer) => this.#answerLate(answer)));
         return;
       }
-      await ack(inTime ? { response_type: 'ephemeral', text: toEphemeralText(answer.text) } : undefined);
-      if (!inTime) await this.chat.sayToUserNow(answer.channel, answer.user, answer.text);
+      if (timely.kind === 'form' || timely.kind === 'none') {
+        await this.#acked(ack);
+        if (timely.kind === 'form') await timely.open();
+        return;
+      }
+      const payload = { response_type: 'ephemeral' as const, text: toEphemeralText(timely.text) };
+      // Socket Mode can refuse the ack (the socket is being replaced): the answer then goes on its own.
+      if (!(await this.#acked(ack, payload))) await this.#answerLate(timely);
     });
 
     for (const type of ['reaction_added', 'reaction_removed'] as const) {
